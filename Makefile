@@ -1,0 +1,49 @@
+# mfgcost: `make demo` and `make test` work on a fresh clone with only Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+HOST   ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+
+# Use the local PostgreSQL for tests when DATABASE_URL is unset and it answers.
+WITH_DB = if [ -z "$$DATABASE_URL" ] && $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then export DATABASE_URL=$(PG_URL); fi;
+
+.PHONY: install demo test test-sqlite bench lint format clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py demo
+	@if [ "$${DEMO_SERVE:-1}" = "1" ]; then \
+	  echo "Admin: http://$(HOST)/admin/ (demo / demo)   API: http://$(HOST)/api/docs/"; \
+	  $(PY) manage.py runserver $(HOST) --noreload; fi
+
+test: install
+	@$(WITH_DB) echo "test database: $${DATABASE_URL:-sqlite (default)}"; \
+	  $(PY) -m pytest $(PYTEST_ARGS)
+
+test-sqlite: install
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	@$(WITH_DB) $(PY) -m bench
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,5 @@
+"""mfgcost: manufacturing costing on Django."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]
