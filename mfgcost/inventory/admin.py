@@ -1,0 +1,241 @@
+"""Admin of the inventory ledgers.
+
+Locations and the inventory posting setup are edited here. Everything posted (postings, item,
+capacity and value ledger entries, applications) is shown read-only: the ledgers are
+append-only, and a correction is a new posting through the services. A posting shows what it
+wrote; an item ledger entry shows its value entries and applications.
+"""
+
+from django.contrib import admin
+from django.db import models
+
+from ledger.admin import ReadOnlyAdminMixin
+from ledger.models import Account, ItemPostingGroup
+
+from .models import (
+    CapacityLedgerEntry,
+    InventoryPosting,
+    InventoryPostingSetup,
+    ItemApplication,
+    ItemLedgerEntry,
+    Location,
+    ValueEntry,
+)
+
+
+def searchable(**field_models: type[models.Model]) -> list[str]:
+    """The fields whose related model has an admin with search fields (autocomplete needs it).
+
+    Apps listed earlier in ``INSTALLED_APPS`` (ledger, items) have registered theirs by now.
+    """
+    return [
+        name
+        for name, model in field_models.items()
+        if admin.site.is_registered(model) and admin.site.get_model_admin(model).search_fields
+    ]
+
+
+# --------------------------------------------------------------------------- setup
+
+
+class InventoryPostingSetupInline(admin.TabularInline):
+    model = InventoryPostingSetup
+    extra = 0
+    autocomplete_fields = searchable(
+        posting_group=ItemPostingGroup,
+        inventory_account=Account,
+        inventory_accrual_account=Account,
+        wip_account=Account,
+    )
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "blocked"]
+    list_filter = ["kind", "blocked"]
+    search_fields = ["code", "name"]
+    inlines = [InventoryPostingSetupInline]
+
+
+@admin.register(InventoryPostingSetup)
+class InventoryPostingSetupAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "posting_group",
+        "location",
+        "inventory_account",
+        "inventory_accrual_account",
+        "wip_account",
+    ]
+    list_select_related = [
+        "posting_group",
+        "location",
+        "inventory_account",
+        "inventory_accrual_account",
+        "wip_account",
+    ]
+    list_filter = ["posting_group", "location"]
+    search_fields = [
+        "posting_group__code",
+        "location__code",
+        "inventory_account__number",
+        "wip_account__number",
+    ]
+    autocomplete_fields = ["location"] + searchable(
+        posting_group=ItemPostingGroup,
+        inventory_account=Account,
+        inventory_accrual_account=Account,
+        wip_account=Account,
+    )
+
+
+# --------------------------------------------------------------------------- ledgers (read-only)
+
+
+class ValueEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ValueEntry
+    fk_name = "item_ledger_entry"
+    extra = 0
+    show_change_link = True
+    fields = [
+        "posting_date",
+        "valuation_date",
+        "entry_type",
+        "cost_group",
+        "variance_type",
+        "valued_quantity",
+        "invoiced_quantity",
+        "cost_amount_expected",
+        "cost_amount_actual",
+        "cost_per_unit",
+        "uncovered",
+        "adjustment",
+        "journal_entry",
+    ]
+    readonly_fields = fields
+
+
+class OutboundApplicationInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ItemApplication
+    fk_name = "outbound_entry"
+    verbose_name = "taken from inbound entry"
+    verbose_name_plural = "taken from inbound entries"
+    extra = 0
+    fields = ["inbound_entry", "quantity", "posting_date"]
+    readonly_fields = fields
+
+
+class InboundApplicationInline(OutboundApplicationInline):
+    fk_name = "inbound_entry"
+    verbose_name = "taken by outbound entry"
+    verbose_name_plural = "taken by outbound entries"
+    fields = ["outbound_entry", "quantity", "posting_date"]
+    readonly_fields = fields
+
+
+class PostedItemEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ItemLedgerEntry
+    extra = 0
+    show_change_link = True
+    fields = ["item", "location", "entry_type", "quantity", "remaining_quantity"]
+    readonly_fields = fields
+
+
+class PostedValueEntryInline(ValueEntryInline):
+    fk_name = "posting"
+    fields = ["item_ledger_entry", "capacity_ledger_entry", *ValueEntryInline.fields]
+    readonly_fields = fields
+
+
+@admin.register(InventoryPosting)
+class InventoryPostingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "posting_date", "kind", "document_no", "source_key", "journal_entry"]
+    list_select_related = ["journal_entry__journal", "journal_entry__fiscal_year"]
+    list_filter = ["kind", "posting_date"]
+    search_fields = ["source_key", "document_no"]
+    date_hierarchy = "posting_date"
+    inlines = [PostedItemEntryInline, PostedValueEntryInline]
+
+
+@admin.register(ItemLedgerEntry)
+class ItemLedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "id",
+        "posting_date",
+        "item",
+        "location",
+        "entry_type",
+        "quantity",
+        "remaining_quantity",
+        "document_no",
+        "order_no",
+    ]
+    list_select_related = ["item", "location"]
+    list_filter = ["entry_type", "location", "posting_date", "item__costing_method"]
+    search_fields = ["item__number", "item__description", "document_no", "order_no", "=id"]
+    date_hierarchy = "posting_date"
+    inlines = [ValueEntryInline, OutboundApplicationInline, InboundApplicationInline]
+
+
+@admin.register(ItemApplication)
+class ItemApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "posting_date", "inbound_entry", "outbound_entry", "quantity"]
+    list_select_related = ["inbound_entry", "outbound_entry"]
+    list_filter = ["posting_date"]
+    search_fields = ["inbound_entry__item__number", "=inbound_entry__id", "=outbound_entry__id"]
+
+
+@admin.register(CapacityLedgerEntry)
+class CapacityLedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "id",
+        "posting_date",
+        "order_no",
+        "operation_no",
+        "capacity_type",
+        "work_center",
+        "setup_time",
+        "run_time",
+        "quantity",
+        "scrap_quantity",
+    ]
+    list_select_related = ["work_center"]
+    list_filter = ["capacity_type", "work_center", "posting_date"]
+    search_fields = ["order_no", "document_no", "work_center__code"]
+    date_hierarchy = "posting_date"
+
+
+@admin.register(ValueEntry)
+class ValueEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "id",
+        "posting_date",
+        "item",
+        "location",
+        "item_ledger_entry_type",
+        "entry_type",
+        "cost_group",
+        "variance_type",
+        "cost_amount_expected",
+        "cost_amount_actual",
+        "journal_entry",
+    ]
+    list_select_related = [
+        "item",
+        "location",
+        "cost_group",
+        "journal_entry__journal",
+        "journal_entry__fiscal_year",
+    ]
+    list_filter = [
+        "entry_type",
+        "item_ledger_entry_type",
+        "variance_type",
+        "cost_group",
+        "location",
+        "adjustment",
+        "uncovered",
+        "posting_date",
+    ]
+    search_fields = ["item__number", "order_no", "description", "posting__source_key", "=id"]
+    date_hierarchy = "posting_date"

@@ -1,0 +1,220 @@
+"""Reads of the inventory ledgers: valuation, item ledger with values, reconciliation.
+
+Every figure is aggregated in the database (grouped sums), never by loading one Python object per
+value entry: the reports stay cheap however long the ledgers grow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from ledger.models import Account
+from ledger.selectors import account_balance
+
+from .models import InventoryPostingSetup, ItemApplication, ItemLedgerEntry, ValueEntry
+from .posting import EntryKey, SetupResolver, entry_lines
+
+ZERO = Decimal("0")
+ZERO_AMOUNT = Value(ZERO, output_field=DecimalField(max_digits=20, decimal_places=2))
+
+
+def _sum(field: str, **filter_kwargs) -> Coalesce:
+    condition = Q(**filter_kwargs) if filter_kwargs else None
+    return Coalesce(Sum(field, filter=condition), ZERO_AMOUNT)
+
+
+def inventory_valuation(
+    *,
+    as_of: dt.date | None = None,
+    item_id: int | None = None,
+    location_id: int | None = None,
+    include_empty: bool = False,
+) -> list[dict]:
+    """Quantity and value of each item at each location, at the end of ``as_of`` (or now).
+
+    Quantity: item ledger entries posted on or before the date. Value: their value entries
+    posted on or before it (expected and actual). Rows are ordered by item number and location
+    code; rows with neither quantity nor value are left out unless ``include_empty``.
+    """
+    entries = ItemLedgerEntry.objects.all()
+    values = ValueEntry.objects.filter(item_ledger_entry__isnull=False)
+    if as_of is not None:
+        entries = entries.filter(posting_date__lte=as_of)
+        values = values.filter(posting_date__lte=as_of)
+    if item_id is not None:
+        entries = entries.filter(item_id=item_id)
+        values = values.filter(item_id=item_id)
+    if location_id is not None:
+        entries = entries.filter(location_id=location_id)
+        values = values.filter(location_id=location_id)
+
+    keys = ("item_id", "item__number", "location_id", "location__code")
+    rows: dict[tuple, dict] = {}
+
+    def row(record: dict) -> dict:
+        key = tuple(record[k] for k in keys)
+        if key not in rows:
+            rows[key] = {
+                "item_id": record["item_id"],
+                "item": record["item__number"],
+                "location_id": record["location_id"],
+                "location": record["location__code"],
+                "quantity": ZERO,
+                "cost_amount_expected": ZERO,
+                "cost_amount_actual": ZERO,
+            }
+        return rows[key]
+
+    for record in entries.values(*keys).annotate(quantity=Sum("quantity")).order_by():
+        row(record)["quantity"] = record["quantity"]
+    for record in (
+        values.values(*keys)
+        .annotate(expected=_sum("cost_amount_expected"), actual=_sum("cost_amount_actual"))
+        .order_by()
+    ):
+        target = row(record)
+        target["cost_amount_expected"] = record["expected"]
+        target["cost_amount_actual"] = record["actual"]
+
+    result = []
+    for key in sorted(rows, key=lambda k: (k[1], k[3])):
+        item_row = rows[key]
+        item_row["value"] = item_row["cost_amount_expected"] + item_row["cost_amount_actual"]
+        quantity = item_row["quantity"]
+        item_row["unit_cost"] = (
+            (item_row["value"] / quantity).quantize(Decimal("0.000001")) if quantity else None
+        )
+        if include_empty or quantity or item_row["value"]:
+            result.append(item_row)
+    return result
+
+
+def item_ledger_entries_with_values(
+    *, as_of: dt.date | None = None, posting_id: int | None = None
+) -> QuerySet[ItemLedgerEntry]:
+    """Item ledger entries with the sums of their value entries.
+
+    Annotations: ``cost_amount_expected``, ``cost_amount_actual``, ``cost_amount`` and
+    ``invoiced_quantity``, of the value entries posted on or before ``as_of`` and, with
+    ``posting_id``, only of those that posting wrote (what one document did to each entry).
+    """
+    condition = {}
+    if as_of is not None:
+        condition["value_entries__posting_date__lte"] = as_of
+    if posting_id is not None:
+        condition["value_entries__posting_id"] = posting_id
+    return (
+        ItemLedgerEntry.objects.select_related("item", "location", "posting")
+        .annotate(
+            cost_amount_expected=_sum("value_entries__cost_amount_expected", **condition),
+            cost_amount_actual=_sum("value_entries__cost_amount_actual", **condition),
+            invoiced_quantity=Coalesce(
+                Sum(
+                    "value_entries__invoiced_quantity", filter=Q(**condition) if condition else None
+                ),
+                Value(ZERO, output_field=DecimalField(max_digits=20, decimal_places=6)),
+            ),
+        )
+        .annotate(cost_amount=F("cost_amount_expected") + F("cost_amount_actual"))
+        .order_by("id")
+    )
+
+
+def value_entries() -> QuerySet[ValueEntry]:
+    """Value entries with what a listing shows next to them."""
+    return ValueEntry.objects.select_related(
+        "item", "location", "cost_group", "journal_entry__journal", "journal_entry__fiscal_year"
+    ).order_by("id")
+
+
+def item_applications() -> QuerySet[ItemApplication]:
+    return ItemApplication.objects.select_related(
+        "inbound_entry__item", "inbound_entry__location", "outbound_entry"
+    ).order_by("id")
+
+
+# --------------------------------------------------------------------------- reconciliation
+
+KEY_FIELDS = (
+    "item_ledger_entry_type",
+    "entry_type",
+    "variance_type",
+    "cost_group__group_type",
+    "posting_group_id",
+    "location_id",
+    "wip_posting_group_id",
+    "wip_location_id",
+)
+
+
+def ledger_value_by_account(*, as_of: dt.date | None = None) -> dict[int, Decimal]:
+    """Signed movement of every account that value entries post to, from the ledgers alone.
+
+    Value entries are summed in the database per ``EntryKey`` (the fields that decide their
+    accounts); each sum goes through the same mapping the posting services use.
+    """
+    values = ValueEntry.objects.all()
+    if as_of is not None:
+        values = values.filter(posting_date__lte=as_of)
+    groups = (
+        values.values(*KEY_FIELDS)
+        .annotate(expected=_sum("cost_amount_expected"), actual=_sum("cost_amount_actual"))
+        .order_by()
+    )
+    setup = SetupResolver()
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for group in groups:
+        if not group["expected"] and not group["actual"]:
+            continue
+        key = EntryKey(
+            item_ledger_entry_type=group["item_ledger_entry_type"],
+            entry_type=group["entry_type"],
+            variance_type=group["variance_type"],
+            cost_group_type=group["cost_group__group_type"] or "",
+            posting_group_id=group["posting_group_id"],
+            location_id=group["location_id"],
+            wip_posting_group_id=group["wip_posting_group_id"],
+            wip_location_id=group["wip_location_id"],
+        )
+        for account, amount in entry_lines(key, group["expected"], group["actual"], setup):
+            totals[account.pk] += amount
+    return dict(totals)
+
+
+def reconciliation_accounts() -> list[Account]:
+    """Every inventory and WIP account named in the inventory posting setup, by number."""
+    ids = set()
+    for inventory_id, wip_id in InventoryPostingSetup.objects.values_list(
+        "inventory_account_id", "wip_account_id"
+    ):
+        ids.update((inventory_id, wip_id))
+    return list(Account.objects.filter(pk__in=ids).order_by("number"))
+
+
+def reconciliation(*, as_of: dt.date | None = None) -> list[dict]:
+    """Per inventory and WIP account: value by the ledgers, general-ledger balance, difference.
+
+    A difference means the general ledger was posted to some other way (a manual entry), or the
+    posting setup was changed after postings were made with it.
+    """
+    ledger_values = ledger_value_by_account(as_of=as_of)
+    rows = []
+    for account in reconciliation_accounts():
+        ledger_value = ledger_values.get(account.pk, ZERO)
+        balance = account_balance(account, date_to=as_of)
+        rows.append(
+            {
+                "account_id": account.pk,
+                "account": account.number,
+                "name": account.name,
+                "ledger_value": ledger_value,
+                "gl_balance": balance,
+                "difference": balance - ledger_value,
+            }
+        )
+    return rows
