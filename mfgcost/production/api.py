@@ -1,0 +1,203 @@
+"""REST API of production orders (``/api/production/``).
+
+``orders/`` is CRUD while an order is planned (a released order changes only through postings).
+Actions on one order -- ``release``, ``finish``, ``consumption``, ``time``, ``output`` -- are
+POSTs carrying a ``posting_date`` and the client's ``source_key``: sending the same key again
+returns the first posting (200) instead of posting twice (201). Reads: ``components``,
+``operations``, ``outputs``, ``estimate``, ``progress``. Bad input is a 400 naming the field, and
+nothing is written.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from mfgcost.core.errors import BusinessError
+
+from . import selectors, services
+from . import serializers as s
+from .filters import OrderFilter
+from .models import ProductionOrder
+
+
+class CanPostOnOrders(BasePermission):
+    """Postings and status changes need the permission to change production orders."""
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.has_perm("production.change_productionorder"))
+
+
+def _posted(result) -> Response:
+    code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+    return Response(s.ProductionPostingResultSerializer(result).data, status=code)
+
+
+class OrderViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = s.ProductionOrderSerializer
+    filterset_class = OrderFilter
+    ordering_fields = ["number", "due_date", "status", "id"]
+    posting_actions = {"release", "finish", "consumption", "time", "output"}
+
+    def get_queryset(self):
+        return selectors.order_list().select_related("bom", "routing")
+
+    def get_permissions(self):
+        if self.action in self.posting_actions:
+            return [CanPostOnOrders()]
+        return super().get_permissions()
+
+    @extend_schema(
+        request=s.ProductionOrderInputSerializer, responses={201: s.ProductionOrderSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        data = s.ProductionOrderInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.production_order_create(**data.validated_data)
+        return Response(self._render(order), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.ProductionOrderUpdateSerializer, responses={200: s.ProductionOrderSerializer}
+    )
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        data = s.ProductionOrderUpdateSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        order = services.production_order_update(order=self.get_object(), **data.validated_data)
+        return Response(self._render(order))
+
+    def destroy(self, request, *args, **kwargs):
+        services.production_order_delete(order=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _render(self, order: ProductionOrder) -> dict:
+        return s.ProductionOrderSerializer(self.get_queryset().get(pk=order.pk)).data
+
+    # ------------------------------------------------------------------ status
+
+    @extend_schema(
+        request=s.ProductionStatusChangeInputSerializer,
+        responses={200: s.ProductionOrderSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        data = s.ProductionStatusChangeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.production_order_release(
+            order=self.get_object(), user=request.user, **data.validated_data
+        )
+        return Response(self._render(order))
+
+    @extend_schema(
+        request=s.ProductionStatusChangeInputSerializer,
+        responses={200: s.ProductionOrderSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def finish(self, request, pk=None):
+        data = s.ProductionStatusChangeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.production_order_finish(
+            order=self.get_object(), user=request.user, **data.validated_data
+        )
+        return Response(self._render(order))
+
+    # ------------------------------------------------------------------ postings
+
+    @extend_schema(
+        request=s.ProductionConsumptionInputSerializer,
+        responses={201: s.ProductionPostingResultSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def consumption(self, request, pk=None):
+        order = self.get_object()
+        data = s.ProductionConsumptionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        line_no = fields.pop("line_no", None)
+        if line_no is not None:
+            component = order.components.filter(line_no=line_no).first()
+            if component is None:
+                raise BusinessError(f"Line {line_no} is not on order {order}.", field="line_no")
+            fields["component"] = component
+        return _posted(
+            services.production_consumption_post(order=order, user=request.user, **fields)
+        )
+
+    @extend_schema(
+        request=s.ProductionTimeInputSerializer,
+        responses={201: s.ProductionPostingResultSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def time(self, request, pk=None):
+        data = s.ProductionTimeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _posted(
+            services.production_time_post(
+                order=self.get_object(), user=request.user, **data.validated_data
+            )
+        )
+
+    @extend_schema(
+        request=s.ProductionOutputInputSerializer,
+        responses={201: s.ProductionPostingResultSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def output(self, request, pk=None):
+        data = s.ProductionOutputInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _posted(
+            services.production_output_post(
+                order=self.get_object(), user=request.user, **data.validated_data
+            )
+        )
+
+    # ------------------------------------------------------------------ reads
+
+    @extend_schema(responses={200: s.ProductionComponentSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def components(self, request, pk=None):
+        rows = self.get_object().components.select_related("item", "location")
+        return Response(s.ProductionComponentSerializer(rows, many=True).data)
+
+    @extend_schema(responses={200: s.ProductionOperationSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def operations(self, request, pk=None):
+        rows = self.get_object().operations.select_related("work_center", "service_item", "vendor")
+        return Response(s.ProductionOperationSerializer(rows, many=True).data)
+
+    @extend_schema(responses={200: s.ProductionOutputSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def outputs(self, request, pk=None):
+        rows = self.get_object().outputs.select_related("item")
+        return Response(s.ProductionOutputSerializer(rows, many=True).data)
+
+    @extend_schema(responses={200: s.ProductionEstimateSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def estimate(self, request, pk=None):
+        rows = self.get_object().estimate_lines.select_related("cost_group")
+        return Response(s.ProductionEstimateSerializer(rows, many=True).data)
+
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None):
+        """Expected against posted quantities per component and operation."""
+        order = self.get_object()
+        return Response(
+            {
+                "components": s.ProductionComponentProgressSerializer(
+                    selectors.component_progress(order), many=True
+                ).data,
+                "operations": s.ProductionOperationProgressSerializer(
+                    selectors.operation_progress(order), many=True
+                ).data,
+            }
+        )
