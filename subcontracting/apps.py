@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class SubcontractingConfig(AppConfig):
+    name = "subcontracting"
+    verbose_name = "Subcontracting"
+
+    def ready(self) -> None:
+        from mfgcost.production.signals import order_released
+
+        order_released.connect(
+            _order_released, dispatch_uid="subcontracting.production_order_released"
+        )
+
+
+def _order_released(sender, order, user=None, **kwargs) -> None:
+    """Order or propose the released order's subcontracted operations (same transaction)."""
+    from .services import production_order_released_handle
+
+    production_order_released_handle(order=order, user=user)
