@@ -41,10 +41,22 @@ def database_url() -> str:
     return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+@pytest.fixture
+def bracket_awaiting_adjustment(monkeypatch, request):
+    """The finished bracket order with Adjust Cost not yet run.
+
+    Finishing queues Adjust Cost after commit; without a broker that runs in this process at
+    once, which would leave the worker nothing to do. Here the finish queues nothing.
+    """
+    monkeypatch.setattr("mfgcost.production.services._queue_adjust_cost", lambda order_id: None)
+    return request.getfixturevalue("finished_bracket")
+
+
 @pytest.mark.redis
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_task_through_a_real_worker(finished_bracket):
+def test_task_through_a_real_worker(bracket_awaiting_adjustment):
+    finished_bracket = bracket_awaiting_adjustment
     # Celery lets CELERY_BROKER_URL in the environment win over an app's own broker, so the
     # worker and this client both use the environment's broker; a queue of its own keeps the
     # test apart from anything else on it.
