@@ -410,14 +410,18 @@ def _make_estimate(
 ) -> Decimal:
     """Estimate lines by cost group; returns the standard unit cost the order is valued at.
 
-    The item's active standard (its rolled-up breakdown) when there is one, else computed from
-    the frozen BOM and routing at the components' standards and the work centres' rates.
+    The item's active standard when there is one, else computed from the frozen BOM and
+    routing at the components' standards and the work centres' rates. The standard is taken
+    single level (its this-level lines: a subassembly's whole standard counts as material),
+    because that is how the order's own postings arrive: a consumed subassembly is material to
+    this order, whatever labour went into it one level down. The cost sheet compares actuals
+    with the same split.
     """
     standard = selectors.active_standard_cost(order.item)
     lines = list(standard.lines.all()) if standard is not None else []
     if lines:
         source = ProductionOrderEstimate.Source.STANDARD
-        unit_amounts = {line.cost_group_id: line.rolled_up for line in lines if line.rolled_up}
+        unit_amounts = {line.cost_group_id: line.this_level for line in lines if line.this_level}
         unit_cost = standard.unit_cost
         order.standard_cost = standard
     else:
