@@ -1,9 +1,23 @@
 """The demo company: Bracket & Gear Works, October 2026.
 
 ``demo_run`` loads the company and posts a month of its business through the services (the same
-code the API and admin call), so the demo is also an end-to-end check of every capability.
-``cost_report`` prints what a cost accountant looks at after the month: the trial balance,
-inventory by item, and the inventory/WIP reconciliation.
+code the API and admin call), so the demo is also an end-to-end check of every capability:
+
+* standard costs: items, work centres, a costing sheet, BOMs and routings of a bracket and of a
+  coated shelf made from brackets, rolled up in a standard costing version and activated
+  (``demo_masterdata``);
+* inventory: receipts and invoices of steel (FIFO), paint (average) and bolts (standard), two
+  sales and a count adjustment;
+* production: order PO-1001 for 50 brackets (consumption, backward flushing, time, 48 good and
+  2 scrapped, finish) and PO-1002 for 20 shelves whose powder coating is done by vendor COATCO
+  (``demo_production``);
+* subcontracting: the coating order made on release, paint shipped to the vendor's location,
+  the vendor's notice and report (19 good, 1 scrapped), the receipt and the vendor's invoice at
+  2.10 instead of 2.00;
+* Adjust Cost after each finish and after a steel invoice that arrives once both orders are
+  finished; then the period close.
+
+``cost_report`` (``demo_report``) prints what a cost accountant looks at after the month.
 """
 
 from __future__ import annotations
@@ -16,11 +30,16 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from ledger.models import Period
-from ledger.selectors import trial_balance
 from ledger.services import period_close
-from mfgcost.company import company_setup, vendor_location_create
+from mfgcost.company import company_setup
 from mfgcost.inventory import services as inventory
 from mfgcost.items.models import Item
+
+from .demo_masterdata import catalogue_create, standards_roll_up_and_activate
+from .demo_production import ShopFloor
+from .demo_report import cost_report
+
+__all__ = ["DEMO_MARKER", "MONTH_END", "MONTH_START", "cost_report", "day", "demo_run"]
 
 D = Decimal
 MONTH_START = dt.date(2026, 10, 1)
@@ -41,6 +60,66 @@ def demo_user():
     return user
 
 
+class Stores:
+    """Purchasing and the warehouse: receipts, invoices, sales and counts at MAIN."""
+
+    def __init__(self, *, company, user):
+        self.company = company
+        self.user = user
+        self.receipts = 0
+        self.invoices = 0
+        self.sales = 0
+
+    def receive(self, item: Item, quantity: str, unit_cost: str, *, on: dt.date):
+        self.receipts += 1
+        result = inventory.purchase_receipt_post(
+            item=item,
+            location=self.company.main,
+            quantity=D(quantity),
+            unit_cost=D(unit_cost),
+            posting_date=on,
+            source_key=f"demo:receipt:{self.receipts}",
+            document_no=f"PR-{self.receipts:04d}",
+            user=self.user,
+        )
+        return result.item_entries[0]
+
+    def invoice(self, receipt, quantity: str, unit_price: str, *, on: dt.date) -> None:
+        self.invoices += 1
+        inventory.purchase_invoice_post(
+            receipt_entry=receipt,
+            quantity=D(quantity),
+            unit_price=D(unit_price),
+            posting_date=on,
+            source_key=f"demo:invoice:{self.invoices}",
+            document_no=f"PI-{self.invoices:04d}",
+            user=self.user,
+        )
+
+    def sell(self, item: Item, quantity: str, *, on: dt.date) -> None:
+        self.sales += 1
+        inventory.sale_post(
+            item=item,
+            location=self.company.main,
+            quantity=D(quantity),
+            posting_date=on,
+            source_key=f"demo:sale:{self.sales}",
+            document_no=f"SO-{self.sales:04d}",
+            user=self.user,
+        )
+
+    def count_shortage(self, item: Item, quantity: str, *, on: dt.date) -> None:
+        inventory.negative_adjustment_post(
+            item=item,
+            location=self.company.main,
+            quantity=D(quantity),
+            posting_date=on,
+            source_key="demo:adjust:1",
+            document_no="COUNT-10",
+            user=self.user,
+        )
+
+
 @transaction.atomic
 def demo_run(*, log: Callable[[str], None] = print) -> bool:
     """Load the demo company and post its month; False when it is already loaded."""
@@ -49,184 +128,77 @@ def demo_run(*, log: Callable[[str], None] = print) -> bool:
     user = demo_user()
     company = company_setup(year_start=dt.date(2026, 1, 1))
     log("Company: chart of accounts, posting setup, fiscal year 2026 with monthly periods.")
-    vendor_loc = vendor_location_create(
-        code="VEND-HT", name="Heat treatment vendor", company=company
-    )
 
-    def item(number, description, unit, *, method="fifo", group="RAW", cost_group="MAT", **kw):
-        return Item.objects.create(
-            number=number,
-            description=description,
-            base_unit=company.units[unit],
-            costing_method=method,
-            posting_group=company.groups[group],
-            cost_group=company.cost_groups[cost_group],
-            **kw,
+    cat = catalogue_create(company=company, marker=DEMO_MARKER, valid_from=MONTH_START)
+    standards_roll_up_and_activate(catalogue=cat, on=day(1), user=user)
+    log(
+        f"Standard costs: version {cat.version.code} rolled up and active on {day(1)}: "
+        f"{cat.bracket.number} {cat.bracket.standard_cost:.2f}, "
+        f"{cat.shelf.number} {cat.shelf.standard_cost:.2f}."
+    )
+    stores = Stores(company=company, user=user)
+    floor = ShopFloor(company=company, user=user, month_end=MONTH_END)
+
+    def adjust_cost(why: str) -> None:
+        result = floor.adjust_cost(why)
+        log(
+            f"Adjust Cost run {result.run.pk} ({why}): {len(result.orders)} order(s) and "
+            f"{len(result.items)} item(s) adjusted, {len(result.value_entries)} value entries."
         )
 
-    steel = item(DEMO_MARKER, "Steel sheet", "kg")
-    paint = item("DEMO-PAINT", "Powder paint", "l", method="average")
-    bolts = item(
-        "DEMO-BOLT",
-        "Bolt M8",
-        "pcs",
-        method="standard",
-        standard_cost=D("0.40"),
-        unit_cost=D("0.40"),
-    )
+    log("Purchases: steel, paint and bolts received; bolts invoiced above their standard.")
+    steel_1 = stores.receive(cat.steel, "300", "5.20", on=day(1))
+    stores.receive(cat.paint, "50", "3.00", on=day(2))
+    bolts = stores.receive(cat.bolts, "1000", "0.42", on=day(3))
 
-    log("Inventory: receipts, invoices, a sale, an adjustment and a transfer to the vendor.")
-    receipts = {}
-    for n, (it, qty, cost, date) in enumerate(
-        [
-            (steel, "300", "5.20", day(1)),
-            (steel, "200", "5.40", day(8)),
-            (paint, "50", "3.00", day(2)),
-            (paint, "40", "3.30", day(9)),
-            (bolts, "1000", "0.42", day(3)),
-        ],
-        start=1,
-    ):
-        result = inventory.purchase_receipt_post(
-            item=it,
-            location=company.main,
-            quantity=qty,
-            unit_cost=cost,
-            posting_date=date,
-            source_key=f"demo:receipt:{n}",
-            document_no=f"PR-{n:04d}",
-            user=user,
-        )
-        receipts[n] = result.item_entries[0]
-    inventory.purchase_invoice_post(
-        receipt_entry=receipts[1],
-        quantity="300",
-        unit_price="5.25",
-        posting_date=day(5),
-        source_key="demo:invoice:1",
-        document_no="PI-0001",
-        user=user,
+    log("PO-1001, 50 brackets: release, steel, time, 48 good and 2 scrapped, finish.")
+    brackets = floor.release("PO-1001", cat.bracket, "50", on=day(5))
+    stores.invoice(bolts, "1000", "0.42", on=day(6))
+    floor.consume(brackets, cat.steel, "104", on=day(6))
+    floor.time(brackets, 10, setup="3", run="12", on=day(7))
+    steel_2 = stores.receive(cat.steel, "200", "5.40", on=day(8))
+    floor.time(brackets, 10, setup="2.5", run="12.5", on=day(8))
+    stores.receive(cat.paint, "50", "3.40", on=day(9))
+    floor.output(brackets, "48", scrap="2", on=day(9))  # flushes 4 bolts per bracket
+    stores.invoice(steel_2, "200", "5.45", on=day(10))
+    floor.finish(brackets, on=day(10))
+    adjust_cost("after PO-1001 finished")
+
+    log("Inventory: 120 kg steel sold, 2 l paint short at the count.")
+    stores.sell(cat.steel, "120", on=day(12))
+    stores.count_shortage(cat.paint, "2", on=day(14))
+
+    log("PO-1002, 20 shelves: release makes the coating order for COATCO.")
+    shelves = floor.release("PO-1002", cat.shelf, "20", on=day(15))
+    coating = floor.subcontracting_order(shelves)
+    coating = floor.send_and_acknowledge(coating, promised=day(22), reference="CC-ORD-7781")
+    floor.consume(shelves, cat.bracket, "40", on=day(16))
+    floor.consume(shelves, cat.steel, "61", on=day(16))
+    floor.ship(coating, cat.paint, "6", on=day(16))
+    floor.time(shelves, 10, setup="1.2", run="5", on=day(17))
+    log("Subcontracting: COATCO reports 19 coated, 1 scrapped, 5.2 l paint used; received.")
+    report = floor.vendor_report(
+        coating,
+        good="19",
+        scrapped="1",
+        consumed={cat.paint: "5.2"},
+        shipped_on=day(21),
+        expected_on=day(22),
     )
-    inventory.purchase_invoice_post(
-        receipt_entry=receipts[5],
-        quantity="1000",
-        unit_price="0.42",
-        posting_date=day(6),
-        source_key="demo:invoice:5",
-        document_no="PI-0005",
-        user=user,
+    receipt = floor.receive(coating, report, on=day(22))
+    floor.finish(shelves, on=day(23))
+    adjust_cost("after PO-1002 finished")
+
+    log("Late invoices: the first steel receipt at 5.30, COATCO's invoice at 2.10 a shelf.")
+    stores.invoice(steel_1, "300", "5.30", on=day(26))
+    floor.vendor_invoice(
+        coating, receipt, number="CC-2231", quantity="20", unit_price="2.10", on=day(27)
     )
-    inventory.sale_post(
-        item=steel,
-        location=company.main,
-        quantity="120",
-        posting_date=day(12),
-        source_key="demo:sale:1",
-        document_no="SO-0001",
-        user=user,
-    )
-    inventory.negative_adjustment_post(
-        item=paint,
-        location=company.main,
-        quantity="2",
-        posting_date=day(14),
-        source_key="demo:adjust:1",
-        document_no="COUNT-10",
-        user=user,
-    )
-    inventory.transfer_post(
-        item=paint,
-        from_location=company.main,
-        to_location=vendor_loc,
-        quantity="10",
-        posting_date=day(15),
-        source_key="demo:transfer:1",
-        document_no="TR-0001",
-        user=user,
-    )
+    floor.close(coating)
+    stores.sell(cat.shelf, "15", on=day(28))
+    adjust_cost("nightly run after the late invoices")
+    adjust_cost("nightly run, nothing new")
 
     log(f"Period close: {MONTH_START:%Y-%m} is closed; later postings go to November.")
-    period = Period.objects.get(start_date=MONTH_START)
-    period_close(period=period, user=user)
+    period_close(period=Period.objects.get(start_date=MONTH_START), user=user)
     return True
-
-
-# --------------------------------------------------------------------------- the report
-
-
-def _table(title: str, header: list[str], rows: list[list[str]], numeric_from: int = 1) -> str:
-    """A text table; columns from ``numeric_from`` on are right-aligned."""
-    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=False)]
-    line = "  ".join("-" * w for w in widths)
-
-    def fmt(row):
-        return "  ".join(
-            str(c).rjust(w) if i >= numeric_from else str(c).ljust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=False))
-        )
-
-    return "\n".join([f"\n{title}", line, fmt(header), line, *(fmt(r) for r in rows), line])
-
-
-def cost_report() -> str:
-    """The month's cost report as text."""
-    parts = ["", "=" * 72, "mfgcost cost report: Bracket & Gear Works, October 2026", "=" * 72]
-
-    rows = trial_balance()
-    total_debit = sum((r.debit for r in rows), D(0))
-    total_credit = sum((r.credit for r in rows), D(0))
-    parts.append(
-        _table(
-            "Trial balance",
-            ["account", "name", "debit", "credit", "balance"],
-            [
-                [r.number, r.name[:34], f"{r.debit:,.2f}", f"{r.credit:,.2f}", f"{r.balance:,.2f}"]
-                for r in rows
-            ]
-            + [
-                [
-                    "",
-                    "total",
-                    f"{total_debit:,.2f}",
-                    f"{total_credit:,.2f}",
-                    f"{total_debit - total_credit:,.2f}",
-                ]
-            ],
-            numeric_from=2,
-        )
-    )
-
-    try:
-        from mfgcost.inventory.selectors import inventory_valuation, reconciliation
-    except ImportError:  # pragma: no cover - selectors land with the inventory reports
-        inventory_valuation = reconciliation = None
-    if inventory_valuation is not None:
-        valuation = inventory_valuation()
-        parts.append(
-            _table(
-                "Inventory by item and location",
-                ["item", "location", "quantity", "value"],
-                [
-                    [r["item"], r["location"], f"{r['quantity']:,.3f}", f"{r['value']:,.2f}"]
-                    for r in valuation
-                ],
-                numeric_from=2,
-            )
-        )
-        recon = reconciliation()
-        parts.append(
-            _table(
-                "Inventory and WIP accounts: ledgers vs general ledger",
-                ["account", "ledgers", "general ledger", "difference"],
-                [
-                    [
-                        r["account"],
-                        f"{r['ledger_value']:,.2f}",
-                        f"{r['gl_balance']:,.2f}",
-                        f"{r['difference']:,.2f}",
-                    ]
-                    for r in recon
-                ],
-            )
-        )
-    return "\n".join(parts) + "\n"
