@@ -574,7 +574,8 @@ def allocation_check(main_percent: Decimal, co_product_percents: Iterable[Decima
         raise BusinessError(
             f"The cost allocation of the main product and its co-products must add up to 100 %"
             f" ({parts} = {total.normalize():f}).",
-            field="cost_allocation_percent",
+            # With no co-products only the main product's share can be at fault.
+            field="cost_allocation_percent" if percents else "main_allocation_percent",
         )
 
 

@@ -17,12 +17,6 @@ def api(db):
     return client
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.bom_outputs_check reports a split that does not add up under "
-    "cost_allocation_percent even when the BOM has no co-products and only "
-    "main_allocation_percent was sent",
-)
 def test_a_main_share_below_100_without_co_products_names_main_allocation(api, steel_works):
     bom = BomVersion.objects.get(item=steel_works["sinter"])  # no co-products
     response = api.patch(
@@ -96,11 +90,6 @@ def test_master_data_round_trips_with_filters_and_checked_conversions(api, compa
     assert (response.status_code, list(response.data)) == (400, ["cost_group"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.master_data_save turns a database check constraint (wc_rate_not_negative) "
-    "into non_field_errors: a negative rate is a 400 that names no field",
-)
 def test_a_negative_work_centre_rate_is_a_400_naming_the_rate(api, company):
     response = api.post(
         "/api/items/work-centers/",
