@@ -58,6 +58,25 @@ APPLIED_ACCOUNT_FIELD = {
 }
 
 
+def _general_setup_rows() -> list[GeneralPostingSetup]:
+    """The general posting setup rows with their accounts, in two queries.
+
+    A ``select_related`` over all the accounts would be one join of over a dozen tables, and
+    PostgreSQL spends far longer planning such a join (its genetic optimiser) than running it
+    on a table of a few rows: measured at 8-14 ms a posting.
+    """
+    rows = list(GeneralPostingSetup.objects.all())
+    fields = [f for f in GeneralPostingSetup._meta.fields if f.name.endswith("_account")]
+    ids = {getattr(row, f.attname) for row in rows for f in fields} - {None}
+    accounts = Account.objects.in_bulk(ids)
+    for row in rows:
+        for f in fields:
+            account_id = getattr(row, f.attname)
+            if account_id is not None:
+                setattr(row, f.name, accounts[account_id])
+    return rows
+
+
 class SetupResolver:
     """Finds posting-setup rows, caching them for one posting or report.
 
@@ -101,16 +120,7 @@ class SetupResolver:
     def general(self, posting_group_id: int | None) -> GeneralPostingSetup:
         if posting_group_id not in self._general:
             if self._general_rows is None:
-                self._general_rows = {
-                    row.posting_group_id: row
-                    for row in GeneralPostingSetup.objects.select_related(
-                        *[
-                            f.name
-                            for f in GeneralPostingSetup._meta.fields
-                            if f.name.endswith("_account")
-                        ]
-                    )
-                }
+                self._general_rows = {row.posting_group_id: row for row in _general_setup_rows()}
             row = self._general_rows.get(posting_group_id) or self._general_rows.get(None)
             if row is None:
                 group = ItemPostingGroup.objects.filter(pk=posting_group_id).first()
