@@ -4,7 +4,9 @@ Builds a fresh database with ``--orders`` subcontracting orders (default 100,000
 on released production orders) spread over ``--vendors`` vendors, starts gunicorn on a free
 local port, and sends ``--requests`` sequential ``GET /api/subcontracting/vendor/orders/``
 requests (token auth, one page of ``--page`` orders with their lines) with ``http.client``.
-Prints p50, p95 and max latency. ``--quick`` is a small run (5,000 orders, 50 requests).
+Prints p50, p95 and max latency, and as a baseline the same page read straight from PostgreSQL
+(three statements on an open connection) with the ratio of the two p95s. ``--quick`` is a small
+run (5,000 orders, 50 requests).
 
 ``python -m bench.vendor_api [--quick] [--orders N] [--requests N] [--keep]``
 """
@@ -211,6 +213,30 @@ def request_once(port: int, path: str, token: str) -> tuple[float, int, bytes]:
     return time.perf_counter() - start, response.status, body
 
 
+def sql_page_once(cursor, vendor_id: int, statuses: list[str], page: int) -> float:
+    """The baseline: the same page read straight from PostgreSQL (count, orders, their lines)."""
+    start = time.perf_counter()
+    cursor.execute(
+        "SELECT count(*) FROM subcontracting_subcontractingorder"
+        " WHERE vendor_id = %s AND status = ANY(%s)",
+        (vendor_id, statuses),
+    )
+    cursor.fetchone()
+    cursor.execute(
+        "SELECT * FROM subcontracting_subcontractingorder"
+        " WHERE vendor_id = %s AND status = ANY(%s) ORDER BY id DESC LIMIT %s",
+        (vendor_id, statuses, page),
+    )
+    ids = [row[0] for row in cursor.fetchall()]
+    cursor.execute(
+        "SELECT * FROM subcontracting_subcontractingorderline WHERE order_id = ANY(%s)"
+        " ORDER BY order_id, line_no",
+        (ids,),
+    )
+    cursor.fetchall()
+    return time.perf_counter() - start
+
+
 def percentile(sorted_values: list[float], p: float) -> float:
     """Nearest-rank percentile of already sorted values."""
     rank = max(1, min(len(sorted_values), round(p / 100 * len(sorted_values) + 0.5)))
@@ -269,6 +295,25 @@ def main(argv: list[str] | None = None) -> int:
             f"GET {path} x {requests} (gunicorn, {args.workers} workers): "
             f"p50 {percentile(ms, 50):.1f} ms, p95 {percentile(ms, 95):.1f} ms, "
             f"max {ms[-1]:.1f} ms, mean {statistics.fmean(ms):.1f} ms"
+        )
+        import psycopg
+
+        from subcontracting.selectors import VENDOR_VISIBLE_STATUSES
+
+        with psycopg.connect(os.environ["DATABASE_URL"]) as raw, raw.cursor() as cursor:
+            for _ in range(10):
+                sql_page_once(cursor, vendor.pk, VENDOR_VISIBLE_STATUSES, args.page)
+            sql_ms = sorted(
+                sql_page_once(cursor, vendor.pk, VENDOR_VISIBLE_STATUSES, args.page) * 1000
+                for _ in range(requests)
+            )
+        print(
+            f"baseline, the same page in 3 SQL statements on one open connection x {requests}: "
+            f"p50 {percentile(sql_ms, 50):.1f} ms, p95 {percentile(sql_ms, 95):.1f} ms"
+        )
+        print(
+            f"ratio API/SQL at p95: {percentile(ms, 95) / percentile(sql_ms, 95):.1f}x "
+            "(what HTTP, authentication, throttling, DRF and serialisation add)"
         )
     finally:
         if not args.keep:
