@@ -249,8 +249,9 @@ def _adjust_cost_runs() -> str:
         rows,
         numeric_from=3,
     ) + (
-        "\nEach finish also queues the Adjust Cost task (requested by celery); it runs after the"
-        "\ndemo's transaction commits and finds nothing left to post."
+        "\nEach finish also queues the Adjust Cost task (requested by celery). It runs after the"
+        "\ndemo's transaction commits (in process without a broker, by the worker with one) and"
+        "\nfinds nothing left to post."
     )
 
 

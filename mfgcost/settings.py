@@ -5,12 +5,14 @@
 ``DJANGO_SECRET_KEY``  secret key (default: a development key; set it in production).
 ``DJANGO_DEBUG``       "1" for debug pages (default on only without a secret key).
 ``DJANGO_ALLOWED_HOSTS`` comma separated (default: localhost names).
+``MFGCOST_ADJUST_COST_HOUR`` hour (UTC) of the nightly Adjust Cost run under Celery beat (2).
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MFGCOST_VAR_DIR", BASE_DIR / "var"))
@@ -150,6 +152,15 @@ CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
+CELERY_TIMEZONE = TIME_ZONE
+# The period jobs (``celery -A mfgcost beat``, or a worker started with ``-B``). Adjust Cost
+# works only on what changed since its last run, so a nightly run is cheap when nothing did.
+CELERY_BEAT_SCHEDULE = {
+    "adjust-cost-nightly": {
+        "task": "mfgcost.costing.adjust_cost",
+        "schedule": crontab(hour=int(os.environ.get("MFGCOST_ADJUST_COST_HOUR", "2")), minute=0),
+    },
+}
 
 LOGGING = {
     "version": 1,
