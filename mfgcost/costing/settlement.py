@@ -17,9 +17,11 @@ order's ledgers (consumption, capacity and output value entries by ``order_no``)
      posted on the last output entry as direct cost (Cr WIP) and, with the opposite sign, as
      variance value entries per cost group and cause (Dr variance / Cr inventory), each linked
      to the entries it came from (``VarianceSource``);
-   * FIFO or average item: the output takes the actual cost (co-products share it by their
-     allocation %, by-products keep their fixed value); the changed output entries are marked
-     so that the item forwards the new cost to whatever took it.
+   * FIFO or average item: the output takes the actual cost. By-products keep their fixed
+     value and co-products of standard-cost items their standard; the rest is shared by the
+     outputs that take actual cost, by their allocation % among themselves (when none has a
+     share, the order is settled as a standard one). The changed output entries are marked so
+     that the item forwards the new cost to whatever took it.
 
    An order without output posts its whole cost as variance straight from WIP.
 
@@ -59,6 +61,8 @@ VE = ValueEntry.EntryType
 METHOD = Item.CostingMethod
 ORDER_LOCK = "costing.adjust.order"
 HUNDRED = Decimal("100")
+ONE = Decimal("1")
+REST = 0  # the share key of what is left of an order's cost (output entry ids are positive)
 
 VARIANCE_TYPE = {
     CostGroup.GroupType.DIRECT_MATERIAL: ValueEntry.VarianceType.MATERIAL,
@@ -195,6 +199,7 @@ class _Settler:
             self.settle_at_actual(outputs, actual)
 
     def settle_at_standard(self, outputs: list[ItemLedgerEntry], actual: dict) -> None:
+        """Every output stays at its standard; what went into WIP beyond it is variance."""
         standard_by_output = self.ledger.standard_by_output(order_standard_weights(self.order))
         standard: dict[int | None, Decimal] = defaultdict(Decimal)
         for by_group in standard_by_output.values():
@@ -204,8 +209,7 @@ class _Settler:
         explained = variance.explain(
             actual_by_group=actual, standard_by_group=standard, causes=self.causes
         )
-        main = self.ledger.main_outputs()
-        carrier = (main or outputs or [None])[-1]
+        carrier = self.variance_carrier(outputs)
         targets = {key: dict(value) for key, value in standard_by_output.items()}
         if carrier is not None:
             for group, amount in variance.by_group_total(explained).items():
@@ -214,28 +218,60 @@ class _Settler:
             self.value_output(entry, targets[entry.pk], valuation_date=self.valuation_date)
         self.post_variances(explained, carrier)
 
+    def variance_carrier(self, outputs: list[ItemLedgerEntry]) -> ItemLedgerEntry | None:
+        """The output entry that carries the variances: the last main output, else the last
+        output of a standard-cost item, else the last output (None without output)."""
+        main = self.ledger.main_outputs()
+        standard = [e for e in outputs if e.item.costing_method == METHOD.STANDARD]
+        main_standard = [e for e in main if e.item.costing_method == METHOD.STANDARD]
+        return (main_standard or standard or main or outputs or [None])[-1]
+
     def settle_at_actual(self, outputs: list[ItemLedgerEntry], actual: dict) -> None:
-        shares = []
+        """The outputs of a FIFO or average order take its actual cost: by-products their fixed
+        credit, outputs of standard-cost items their standard, and the outputs that take actual
+        cost the rest, by their allocation shares among themselves. When none of them has a
+        share, the order is settled as a standard one (the rest is variance)."""
         allocation = {o.line_no: o for o in ProductionOrderOutput.objects.filter(order=self.order)}
         totals: dict[tuple[int, int | None], Decimal] = defaultdict(Decimal)
         for entry in outputs:
             totals[(entry.item_id, entry.order_line)] += entry.quantity
+        fixed: list[OutputShare] = []
+        weighted: list[OutputShare] = []
+        standard_ids: list[int] = []
         for entry in outputs:
-            part = entry.quantity / totals[(entry.item_id, entry.order_line)]
             line = allocation.get(entry.order_line) if entry.order_line else None
-            if line is None:
-                shares.append(
-                    OutputShare(key=entry.pk, weight=self.order.main_allocation_percent * part)
-                )
-            elif line.kind == ProductionOrderOutput.Kind.BY_PRODUCT:
-                shares.append(
+            if line is not None and line.kind == ProductionOrderOutput.Kind.BY_PRODUCT:
+                fixed.append(
                     OutputShare(key=entry.pk, fixed_value=self.ledger.original_expected(entry.pk))
                 )
+            elif entry.item.costing_method == METHOD.STANDARD:
+                standard_ids.append(entry.pk)
             else:
-                shares.append(OutputShare(key=entry.pk, weight=line.cost_allocation_percent * part))
-        targets = allocate_output_cost(actual, shares)
+                part = entry.quantity / totals[(entry.item_id, entry.order_line)]
+                percent = (
+                    self.order.main_allocation_percent
+                    if line is None
+                    else line.cost_allocation_percent
+                )
+                weighted.append(OutputShare(key=entry.pk, weight=percent * part))
+        if not any(share.weight for share in weighted):
+            self.settle_at_standard(outputs, actual)
+            return
+        # By-products take their fixed credit out of the actual cost first (REST: what is left).
+        targets = allocate_output_cost(actual, [*fixed, OutputShare(key=REST, weight=ONE)])
+        rest = targets.pop(REST)
+        if standard_ids:
+            standard = self.ledger.standard_by_output(order_standard_weights(self.order))
+            for key in standard_ids:
+                targets[key] = standard[key]
+                for group, amount in standard[key].items():
+                    rest[group] = rest.get(group, ZERO) - amount
+        targets.update(allocate_output_cost(rest, weighted))
         for entry in outputs:
-            if self.value_output(entry, targets[entry.pk], valuation_date=entry.posting_date):
+            changed = self.value_output(
+                entry, targets.get(entry.pk, {}), valuation_date=entry.posting_date
+            )
+            if changed and entry.item.costing_method != METHOD.STANDARD:
                 self.changed_outputs.append(entry)
 
     def value_output(
@@ -521,6 +557,7 @@ class _Settler:
                     + op.direct_cost_per_hour * op.overhead_percent / HUNDRED,
                     actual_overhead=cost[(op.operation_no, op.overhead_cost_group_id)],
                     scrap_units=scrap_after(op.operation_no),
+                    work_center_id=op.work_center_id,
                 )
             )
         return variance.raw_causes(
@@ -529,6 +566,7 @@ class _Settler:
             operations=work,
             services=services,
             surcharges=self.surcharges,
+            rates=self.rates,
         )
 
 

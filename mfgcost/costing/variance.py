@@ -18,9 +18,14 @@ substitution   the actual cost of a component that is not on the order's frozen 
 =============  ==============================================================================
 
 Manufacturing overhead charged as a surcharge on other cost groups takes its percentage of each
-cause of its base. The causes other than price are rounded to cents and price takes what is left
-of the group's variance, so the causes always add up to it exactly: price also holds what the
-frozen BOM and routing do not explain (a standard that differs from them, rounding).
+cause of its base. Overhead charged at a costing-sheet rate per hour follows the hours of the
+operations it is charged on (all own operations, or those at its work centre): it has the lot
+size, quantity and scrap causes of those hours at its rate, and price only for a rate that
+differs. A rate per unit or per kg is charged on the good output, as its standard is, so its
+variance is all price (a rate that differs). The causes other than price are rounded to cents
+and price takes what is left of the group's variance, so the causes always add up to it
+exactly: price also holds what the frozen BOM and routing do not explain (a standard that
+differs from them, rounding).
 
 Every cause is also kept by *source* (a consumed item, an operation, a subcontracted
 operation), unrounded: what each source contributed, so that a variance can be traced back to
@@ -35,7 +40,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from mfgcost.core.money import ZERO, round_amount
-from mfgcost.production.estimate import SurchargeRule
+from mfgcost.production.estimate import RateRule, SurchargeRule
 
 HUNDRED = Decimal("100")
 PRICE = "price"
@@ -83,6 +88,7 @@ class OperationUsage:
     overhead_rate: Decimal  # per hour: overhead per hour + % of the direct rate
     actual_overhead: Decimal
     scrap_units: Decimal = ZERO
+    work_center_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,29 @@ def _add(causes: SourcedCauses, group: Group, cause: str, source: Source, amount
         by_source[source] = by_source.get(source, ZERO) + amount
 
 
+def _time_causes(
+    causes: SourcedCauses,
+    op: OperationUsage,
+    *,
+    good_quantity: Decimal,
+    group: Group,
+    rate: Decimal,
+    actual: Decimal | None = None,
+) -> None:
+    """The causes of a cost charged at ``rate`` on an operation's hours; price only when the
+    ``actual`` cost charged on the operation is known."""
+    source = ("operation", op.operation_no)
+    per_unit_setup = op.setup_time / op.lot_size
+    setup = (good_quantity + op.scrap_units) * per_unit_setup
+    run = (good_quantity + op.scrap_units) * op.run_time
+    scrap_hours = op.scrap_units * (per_unit_setup + op.run_time)
+    if actual is not None:
+        _add(causes, group, PRICE, source, actual - (op.actual_setup + op.actual_run) * rate)
+    _add(causes, group, LOT_SIZE, source, (op.actual_setup - setup) * rate)
+    _add(causes, group, QUANTITY, source, (op.actual_run - run) * rate)
+    _add(causes, group, SCRAP, source, scrap_hours * rate)
+
+
 def raw_causes(
     *,
     good_quantity: Decimal,
@@ -110,9 +139,11 @@ def raw_causes(
     operations: Iterable[OperationUsage] = (),
     services: Iterable[ServiceUsage] = (),
     surcharges: Iterable[SurchargeRule] = (),
+    rates: Iterable[RateRule] = (),
 ) -> SourcedCauses:
     """Unrounded amounts by cost group, cause and source."""
     causes: SourcedCauses = {}
+    operations = tuple(operations)
     for c in components:
         group, source = c.cost_group_id, ("item", c.item_id)
         if not c.on_bom:
@@ -126,20 +157,13 @@ def raw_causes(
         _add(causes, group, SCRAP, source, scrap * unit)
         _add(causes, group, QUANTITY, source, (c.actual_quantity - standard - scrap) * unit)
     for op in operations:
-        source = ("operation", op.operation_no)
-        per_unit_setup = op.setup_time / op.lot_size
-        setup = (good_quantity + op.scrap_units) * per_unit_setup
-        run = (good_quantity + op.scrap_units) * op.run_time
-        scrap_hours = op.scrap_units * (per_unit_setup + op.run_time)
-        hours = op.actual_setup + op.actual_run
         for group, rate, actual in (
             (op.direct_cost_group_id, op.direct_rate, op.actual_direct),
             (op.overhead_cost_group_id, op.overhead_rate, op.actual_overhead),
         ):
-            _add(causes, group, PRICE, source, actual - hours * rate)
-            _add(causes, group, LOT_SIZE, source, (op.actual_setup - setup) * rate)
-            _add(causes, group, QUANTITY, source, (op.actual_run - run) * rate)
-            _add(causes, group, SCRAP, source, scrap_hours * rate)
+            _time_causes(
+                causes, op, good_quantity=good_quantity, group=group, rate=rate, actual=actual
+            )
     for s in services:
         group, source, unit = s.cost_group_id, ("service", s.operation_no), s.standard_unit_cost
         _add(causes, group, PRICE, source, s.actual_cost - unit * s.actual_quantity)
@@ -157,6 +181,20 @@ def raw_causes(
             for cause, by_source in base.get(group, {}).items():
                 for source, amount in by_source.items():
                     _add(causes, rule.cost_group_id, cause, source, amount * rule.percent / HUNDRED)
+    # A rate per hour follows the hours (never a surcharge's base). Its actual cost is not kept
+    # by operation, so it has no price by source: the group's price is its remainder.
+    for rule in rates:
+        if rule.basis != "rate_per_hour" or not rule.rate:
+            continue
+        for op in operations:
+            if rule.work_center_id is None or op.work_center_id == rule.work_center_id:
+                _time_causes(
+                    causes,
+                    op,
+                    good_quantity=good_quantity,
+                    group=rule.cost_group_id,
+                    rate=rule.rate,
+                )
     return causes
 
 

@@ -8,12 +8,14 @@ TWIN 10 x its standard 2.00 = 20.00, CHIPS 5 x 0.40 = 2.00.
 
 Adjust Cost values the output at the actual 70.00: CHIPS keeps its fixed 2.00, the other 68.00
 is shared 75 : 25, MIX 51.00 (5.10 a unit) and TWIN 17.00 (1.70 a unit).
+
+When TWIN is a standard-cost item it stays at its standard 20.00, like CHIPS at its credit; MIX,
+the only output that takes actual cost, takes the rest: 70.00 - 2.00 - 20.00 = 48.00 (4.80 a
+unit). The actual 70.00 is the output 48.00 + 20.00 + 2.00 with no variance.
 """
 
 import datetime as dt
 from decimal import Decimal
-
-import pytest
 
 from ledger.selectors import account_balance, trial_balance
 from mfgcost.costing.selectors import order_cost_sheet
@@ -22,6 +24,7 @@ from mfgcost.inventory.models import ItemLedgerEntry, ValueEntry
 from mfgcost.inventory.selectors import reconciliation
 from mfgcost.items.models import BomLine, BomOutput, BomVersion
 from mfgcost.items.services import item_low_level_codes_update
+from mfgcost.production.models import ProductionOrder
 from tests.scenarios.support import entry_value, stock_value
 
 D = Decimal
@@ -94,11 +97,6 @@ def test_fifo_output_shares_the_actual_cost_with_its_co_and_by_products(company,
     assert adjust_cost_run().posted_nothing
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="settlement.settle_at_actual values a standard-cost co-product at its share of the "
-    "actual cost: its stock leaves its standard",
-)
 def test_a_standard_cost_co_product_of_a_fifo_order_stays_at_its_standard(company, make_item, post):
     order, outputs, sale, items = mix_case(company, make_item, post, twin_method="standard")
 
@@ -107,4 +105,51 @@ def test_a_standard_cost_co_product_of_a_fifo_order_stays_at_its_standard(compan
     # TWIN is a standard-cost item: every movement at its standard, 10 x 2.00.
     assert entry_value(outputs["TWIN"]) == D("20.00")
     assert stock_value(items["twin"]) == D("20.00")
+    # MIX takes the rest of the actual cost: 70.00 - 2.00 - 20.00.
+    assert {n: entry_value(e) for n, e in outputs.items()} == {
+        "MIX": D("48.00"),
+        "TWIN": D("20.00"),
+        "CHIPS": D("2.00"),
+    }
+    assert entry_value(sale) == D("-19.20")  # 4 x 4.80, forwarded from the output
+    assert stock_value(items["mix"]) == D("28.80")  # 6 x 4.80
     assert order_cost_sheet(order).wip == D("0.00")
+    assert not ValueEntry.objects.filter(entry_type="variance").exists()
+    assert account_balance(company.account("1330")) == D("0.00")
+    assert account_balance(company.account("1310")) == D("50.80")  # 28.80 + 20.00 + 2.00
+    assert account_balance(company.account("5000")) == D("19.20")
+    assert sum((row.balance for row in trial_balance()), D("0")) == 0
+    assert all(row["difference"] == 0 for row in reconciliation())
+    assert adjust_cost_run().posted_nothing
+
+
+def test_without_an_output_that_takes_actual_cost_the_difference_is_variance(
+    company, make_item, post
+):
+    """A FIFO order whose outputs that take actual cost carry no share is settled as a standard
+    order. Valid master data cannot make one (the main share is above 0 %), so the order's share
+    is set to 0 here: MIX then takes no actual cost and keeps its expected 60.00, TWIN its
+    standard 20.00 and CHIPS its 2.00; the actual 70.00 is 12.00 less, a favourable material
+    variance carried by TWIN, the standard-cost output."""
+    order, outputs, sale, items = mix_case(company, make_item, post, twin_method="standard")
+    ProductionOrder.objects.filter(pk=order.pk).update(main_allocation_percent=D("0"))
+
+    adjust_cost_run()
+
+    assert {n: entry_value(e) for n, e in outputs.items()} == {
+        "MIX": D("60.00"),
+        "TWIN": D("20.00"),
+        "CHIPS": D("2.00"),
+    }
+    variances = ValueEntry.objects.filter(entry_type="variance")
+    assert {(v.item_ledger_entry_id, v.cost_group.code) for v in variances} == {
+        (outputs["TWIN"].pk, "MAT")
+    }
+    assert sum(v.cost_amount_actual for v in variances) == D("12.00")  # Cr variance
+    sheet = order_cost_sheet(order)
+    assert sheet.wip == D("0.00")
+    assert all(row.difference == row.variance for row in sheet.rows)
+    assert account_balance(company.account("5310")) == D("-12.00")
+    assert sum((row.balance for row in trial_balance()), D("0")) == 0
+    assert all(row["difference"] == 0 for row in reconciliation())
+    assert adjust_cost_run().posted_nothing
