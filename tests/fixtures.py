@@ -57,3 +57,15 @@ def tasks_in_process():
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+@pytest.fixture
+def api(db):
+    """An API client signed in as a superuser (modules that test permissions make their own)."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.test import APIClient
+
+    user = get_user_model().objects.create_superuser("clerk", "clerk@example.com", "pw")
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

@@ -4,8 +4,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
-from rest_framework.test import APIClient
 
 from mfgcost.inventory.models import ValueEntry
 from mfgcost.inventory.services import purchase_receipt_post
@@ -23,14 +21,6 @@ from mfgcost.items.models import (
 D = Decimal
 pytestmark = pytest.mark.django_db
 API = "/api/items"
-
-
-@pytest.fixture
-def api(db):
-    user = get_user_model().objects.create_superuser("costing", "c@example.com", "pw")
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def written() -> tuple[int, ...]:

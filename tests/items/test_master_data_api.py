@@ -1,20 +1,10 @@
 """The items API names the field at fault for a main product share without co-products."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from rest_framework.test import APIClient
 
 from mfgcost.items.models import BomVersion
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api(db):
-    user = get_user_model().objects.create_superuser("costing", "c@example.com", "pw")
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_a_main_share_below_100_without_co_products_names_main_allocation(api, steel_works):

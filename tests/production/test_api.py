@@ -6,36 +6,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from ledger.models import JournalLine
-from mfgcost.inventory.models import (
-    CapacityLedgerEntry,
-    InventoryPosting,
-    ItemLedgerEntry,
-    ValueEntry,
-)
 from mfgcost.production.models import ProductionOrder
+from tests.production.support import ledger_rows
 
 D = Decimal
 pytestmark = pytest.mark.django_db
 BASE = "/api/production/orders/"
-
-
-@pytest.fixture
-def api(db):
-    user = get_user_model().objects.create_superuser("clerk", "clerk@example.com", "pw")
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def ledger_rows():
-    return (
-        InventoryPosting.objects.count(),
-        ItemLedgerEntry.objects.count(),
-        CapacityLedgerEntry.objects.count(),
-        ValueEntry.objects.count(),
-        JournalLine.objects.count(),
-    )
 
 
 def create_order(api, **fields):
