@@ -13,7 +13,7 @@ when any row has an error (``use_transactions``; the admin always passes
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import fields, resources, widgets
 
 from ledger.models import ItemPostingGroup
@@ -37,6 +37,7 @@ from .validation import (
     scrap_percent_check,
     unit_conversion_check,
     validity_overlap_check,
+    violated_check_field,
 )
 
 
@@ -70,7 +71,26 @@ def rule_errors(errors: dict, *checks) -> dict:
     return errors
 
 
-class ItemResource(resources.ModelResource):
+class CheckedResource(resources.ModelResource):
+    """A row that breaks a database check constraint reports it on the field the constraint
+    tests (Django reports such errors without a field)."""
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        try:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+        except ValidationError as exc:
+            errors = getattr(exc, "error_dict", None)
+            if not errors or NON_FIELD_ERRORS not in errors:
+                raise
+            field_name = violated_check_field(instance, ())
+            if field_name is None:
+                raise
+            errors = dict(errors)
+            errors.setdefault(field_name, []).extend(errors.pop(NON_FIELD_ERRORS))
+            raise ValidationError(errors) from exc
+
+
+class ItemResource(CheckedResource):
     base_unit = code_field("base_unit", UnitOfMeasure)
     posting_group = code_field("posting_group", ItemPostingGroup)
     cost_group = code_field("cost_group", CostGroup)
@@ -112,7 +132,7 @@ class ItemResource(resources.ModelResource):
         super().validate_instance(instance, errors, validate_unique)
 
 
-class VersionRowsResource(resources.ModelResource):
+class VersionRowsResource(CheckedResource):
     """Rows of BOM or routing versions; the header columns find or create the version."""
 
     version_model: type[BomVersion] | type[RoutingVersion]

@@ -54,38 +54,13 @@ from .validation import (
     scrap_percent_check,
     unit_conversion_check,
     validity_overlap_check,
+    violated_check_field,
 )
 
 STATUS = StandardCost.Status
 
 
 # --------------------------------------------------------------------------- master data
-
-
-def _condition_fields(condition) -> list[str]:
-    """The model fields a check constraint's condition looks at, in the order written."""
-    names: list[str] = []
-    for child in getattr(condition, "children", []):
-        if isinstance(child, Q):
-            names.extend(_condition_fields(child))
-        elif isinstance(child, tuple):
-            names.append(child[0].split("__")[0])
-    return names
-
-
-def _violated_check_field(instance: models.Model, exclude: Iterable[str]) -> str | None:
-    """The field to name for a check constraint the row breaks (the last one its condition
-    tests: ``valid_to`` in "no end, or an end on or after the start")."""
-    for constraint in instance._meta.constraints:
-        if not isinstance(constraint, models.CheckConstraint):
-            continue
-        try:
-            constraint.validate(type(instance), instance, exclude=set(exclude))
-        except ValidationError:
-            fields = _condition_fields(constraint.condition)
-            if fields:
-                return fields[-1]
-    return None
 
 
 def _clean(instance: models.Model, *, exclude: Iterable[str] = (), context: str = "") -> None:
@@ -100,7 +75,7 @@ def _clean(instance: models.Model, *, exclude: Iterable[str] = (), context: str 
         errors = exc.message_dict
         name = next((f for f in errors if f != NON_FIELD_ERRORS), NON_FIELD_ERRORS)
         if name == NON_FIELD_ERRORS:
-            field_name = _violated_check_field(instance, exclude)
+            field_name = violated_check_field(instance, exclude)
             if field_name is not None:
                 label = instance._meta.get_field(field_name).verbose_name
                 raise BusinessError(

@@ -70,7 +70,7 @@ def test_items_import_with_a_bad_row_writes_nothing(company):
     assert set(errors) == {2, 3, 4}
     assert errors[2] == {"base_unit": ["There is no unit of measure box."]}
     assert list(errors[3]) == ["cost_group"]  # a service needs a cost group
-    assert list(errors[4]) == ["__all__"]  # the lot size constraint
+    assert list(errors[4]) == ["lot_size"]  # the lot size constraint
     assert not Item.objects.filter(number__in=["GEAR", "SHAFT", "PAINTING", "AXLE"]).exists()
 
     data = dataset(ITEM_COLUMNS, ["GEAR", "Gear", "stocked", "pcs", "RAW", "MAT", "standard", "5"])
