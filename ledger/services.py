@@ -87,6 +87,22 @@ def open_period_for_date(posting_date: dt.date, *, field_name: str = "posting_da
     return period
 
 
+def _check_locked_period(period: Period, posting_date: dt.date) -> None:
+    """Check a period the caller took with ``open_period_for_date`` in this transaction.
+
+    Its shared lock is held until the transaction ends and a close needs the lock exclusively,
+    so the status read under the lock still holds: nothing needs to be read again.
+    """
+    if not period.start_date <= posting_date <= period.end_date:
+        raise ValueError(f"Period {period.name} does not hold {posting_date.isoformat()}.")
+    if not period.is_open:
+        raise BusinessError(
+            f"Period {period.name} is closed; {posting_date.isoformat()} cannot be posted.",
+            field="posting_date",
+            code="period_closed",
+        )
+
+
 def _check_line(line: LineDraft, index: int, *, manual: bool) -> None:
     name = line.field_name or f"lines[{index}]"
     account = line.account
@@ -153,15 +169,29 @@ def journal_entry_post(
     manual: bool = False,
     user=None,
     reversal_of: JournalEntry | None = None,
+    period: Period | None = None,
+    source_key_claimed: bool = False,
 ) -> JournalEntry:
     """Post a balanced journal entry, or return the one already posted under ``source_key``.
 
     ``manual`` marks an entry typed by a person: accounts without direct posting refuse it.
     Amounts must already be rounded to cents; zero lines are dropped.
+
+    A sub-ledger service that is itself the transaction may save round trips:
+
+    * ``period``: the period of ``posting_date`` as it got it from ``open_period_for_date`` in
+      this transaction. Its shared lock against a close is already held, so it is not taken and
+      read a second time.
+    * ``source_key_claimed``: the service has inserted a record of its own under a unique key in
+      this transaction, and ``source_key`` is derived from that key alone, so no entry can carry
+      it yet (a repeat or a racing twin stopped at the service's own record). The look-up and the
+      savepoint that catch a repeat are then skipped; the unique index still refuses a duplicate,
+      and the error ends the caller's transaction.
     """
-    existing = JournalEntry.objects.filter(source_key=source_key).first()
-    if existing is not None:
-        return existing
+    if not source_key_claimed:
+        existing = JournalEntry.objects.filter(source_key=source_key).first()
+        if existing is not None:
+            return existing
     if not source_key:
         raise BusinessError("A source key is required.", field="source_key")
 
@@ -189,31 +219,42 @@ def journal_entry_post(
             f"Debits and credits differ by {total}; a journal entry must balance.", field="lines"
         )
 
-    period = open_period_for_date(posting_date)
+    if period is None:
+        period = open_period_for_date(posting_date)
+    else:
+        _check_locked_period(period, posting_date)
     fiscal_year = period.fiscal_year
-    try:
-        with transaction.atomic():
-            entry = JournalEntry.objects.create(
-                journal=journal,
-                fiscal_year=fiscal_year,
-                number=_next_number(journal, fiscal_year),
-                posting_date=posting_date,
-                period=period,
-                description=description[:250],
-                source_key=source_key,
-                reversal_of=reversal_of,
-                created_by=user if (user is not None and user.is_authenticated) else None,
-            )
-    except IntegrityError:
-        # A concurrent transaction posted the same source key first (or reversed the same entry).
-        existing = JournalEntry.objects.filter(source_key=source_key).first()
-        if existing is not None:
-            return existing
-        if reversal_of is not None:
-            raise ConflictError(
-                f"Entry {reversal_of} has already been reversed.", field="entry"
-            ) from None
-        raise
+
+    def create_entry() -> JournalEntry:
+        return JournalEntry.objects.create(
+            journal=journal,
+            fiscal_year=fiscal_year,
+            number=_next_number(journal, fiscal_year),
+            posting_date=posting_date,
+            period=period,
+            description=description[:250],
+            source_key=source_key,
+            reversal_of=reversal_of,
+            created_by=user if (user is not None and user.is_authenticated) else None,
+        )
+
+    if source_key_claimed:
+        entry = create_entry()
+    else:
+        try:
+            with transaction.atomic():
+                entry = create_entry()
+        except IntegrityError:
+            # A concurrent transaction posted the same source key first (or reversed the same
+            # entry).
+            existing = JournalEntry.objects.filter(source_key=source_key).first()
+            if existing is not None:
+                return existing
+            if reversal_of is not None:
+                raise ConflictError(
+                    f"Entry {reversal_of} has already been reversed.", field="entry"
+                ) from None
+            raise
     JournalLine.objects.bulk_create(
         JournalLine(
             entry=entry,

@@ -37,9 +37,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum, Value
+from django.db.models import F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from ledger.models import Period
 from ledger.services import LineDraft, journal_entry_post, open_period_for_date
 from mfgcost.core.errors import BusinessError
 from mfgcost.core.money import ZERO, round_amount, round_unit_cost, split_amount, to_decimal
@@ -556,11 +557,26 @@ def post_value_entries(
     description: str = "",
     journal: str = INVENTORY_JOURNAL,
     user=None,
+    period: Period | None = None,
 ) -> list[ValueEntry]:
-    """Write value entries and their journal entry (one per posting) in the general ledger."""
+    """Write value entries and their journal entry (one per posting) in the general ledger.
+
+    ``posting`` must have been begun (created by ``begin_posting``) in this transaction: its
+    journal entry's key is derived from the posting's own unique key, so no entry can carry it
+    yet and the ledger need not look for one. ``period`` is the period the service took with
+    ``open_period_for_date``, passed on so the ledger does not lock and read it again.
+    """
     setup = SetupResolver()
-    group_ids = {e.cost_group_id for e in entries if e.cost_group_id}
-    group_types = dict(CostGroup.objects.filter(pk__in=group_ids).values_list("pk", "group_type"))
+    # Only a capacity entry's accounts depend on its cost group's type (``entry_lines``), so
+    # postings of item entries alone need not read the cost groups.
+    group_ids = {
+        e.cost_group_id for e in entries if e.cost_group_id and not e.item_ledger_entry_type
+    }
+    group_types = (
+        dict(CostGroup.objects.filter(pk__in=group_ids).values_list("pk", "group_type"))
+        if group_ids
+        else {}
+    )
     debits: dict = defaultdict(Decimal)
     credits: dict = defaultdict(Decimal)
     for entry in entries:
@@ -584,6 +600,8 @@ def post_value_entries(
             lines=sorted(drafts, key=lambda d: (d.amount < 0, d.account.number)),
             description=description or f"{posting.kind} {posting.document_no}".strip(),
             user=user,
+            period=period,
+            source_key_claimed=True,
         )
         InventoryPosting.objects.filter(pk=posting.pk).update(journal_entry=journal_entry)
         posting.journal_entry = journal_entry
@@ -594,18 +612,51 @@ def post_value_entries(
     return ValueEntry.objects.bulk_create(entries)
 
 
-def _update_unit_cost(item: Item, as_of: dt.date | None = None) -> None:
+def _stock_quantity_and_value(item: Item) -> tuple[Decimal, Decimal]:
+    """Everything posted on ``item``: its quantity and the value of its item entries.
+
+    The two sums of ``average_unit_cost`` with no date limit, read in one statement.
+    """
+    quantity = (
+        ItemLedgerEntry.objects.filter(item_id=OuterRef("pk"))
+        .values("item_id")
+        .annotate(q=Sum("quantity"))
+        .values("q")
+    )
+    value = (
+        ValueEntry.objects.filter(item_id=OuterRef("pk"), item_ledger_entry__isnull=False)
+        .values("item_id")
+        .annotate(
+            v=Coalesce(Sum("cost_amount_expected"), ZERO_DEC)
+            + Coalesce(Sum("cost_amount_actual"), ZERO_DEC)
+        )
+        .values("v")
+    )
+    row = (
+        Item.objects.filter(pk=item.pk)
+        .values(q=Coalesce(Subquery(quantity), ZERO_DEC), v=Coalesce(Subquery(value), ZERO_DEC))
+        .get()
+    )
+    return row["q"], row["v"]
+
+
+def _update_unit_cost(
+    item: Item, as_of: dt.date | None = None, *, last_direct_cost: Decimal | None = None
+) -> None:
     """Set a FIFO or average item's unit cost to the value of its stock / its quantity.
 
     Everything posted counts, whatever its date (``as_of`` is kept for callers; a back-dated
     entry must not set the current unit cost to an old date's). Without stock the last unit
-    cost stays. Standard items keep their standard.
+    cost stays. Standard items keep their standard. ``last_direct_cost`` (a purchase's price)
+    is set in the same UPDATE.
     """
-    if item.costing_method == METHOD.STANDARD:
-        return
-    average = average_unit_cost(item, dt.date.max)
-    if average is not None:
-        Item.objects.filter(pk=item.pk).update(unit_cost=round_unit_cost(average))
+    fields = {} if last_direct_cost is None else {"last_direct_cost": last_direct_cost}
+    if item.costing_method != METHOD.STANDARD:
+        quantity, value = _stock_quantity_and_value(item)
+        if quantity > 0:
+            fields["unit_cost"] = round_unit_cost(value / quantity)
+    if fields:
+        Item.objects.filter(pk=item.pk).update(**fields)
 
 
 # --------------------------------------------------------------------------- documents
@@ -634,7 +685,7 @@ def purchase_receipt_post(
     )
     if not created:
         return PostingResult.existing(posting)
-    open_period_for_date(posting_date)
+    period = open_period_for_date(posting_date)
     _check_location(location)
     item = _lock_item(item)
     entry = _new_item_entry(
@@ -656,9 +707,8 @@ def purchase_receipt_post(
         )
     ]
     entries += _cover_and_round(entry, unit_cost=expected_unit, pending=entries)
-    values = post_value_entries(posting=posting, entries=entries, user=user)
-    Item.objects.filter(pk=item.pk).update(last_direct_cost=cost)
-    _update_unit_cost(item, posting_date)
+    values = post_value_entries(posting=posting, entries=entries, user=user, period=period)
+    _update_unit_cost(item, posting_date, last_direct_cost=cost)
     return PostingResult(posting=posting, created=True, item_entries=[entry], value_entries=values)
 
 
@@ -689,7 +739,7 @@ def purchase_invoice_post(
     )
     if not created:
         return PostingResult.existing(posting)
-    open_period_for_date(posting_date)
+    period = open_period_for_date(posting_date)
     if receipt_entry.entry_type != ILE.PURCHASE:
         raise BusinessError("Only purchase receipts can be invoiced.", field="receipt_entry")
     item = _lock_item(receipt_entry.item)
@@ -740,9 +790,8 @@ def purchase_invoice_post(
                     description="Purchase price variance",
                 )
             )
-    values = post_value_entries(posting=posting, entries=entries, user=user)
-    Item.objects.filter(pk=item.pk).update(last_direct_cost=price)
-    _update_unit_cost(item, posting_date)
+    values = post_value_entries(posting=posting, entries=entries, user=user, period=period)
+    _update_unit_cost(item, posting_date, last_direct_cost=price)
     return PostingResult(posting=posting, created=True, item_entries=[], value_entries=values)
 
 
@@ -764,7 +813,7 @@ def _post_outbound(
     )
     if not created:
         return PostingResult.existing(posting)
-    open_period_for_date(posting_date)
+    period = open_period_for_date(posting_date)
     _check_location(location)
     item = _lock_item(item)
     entry = _new_item_entry(
@@ -780,7 +829,7 @@ def _post_outbound(
     rounding = rounding_entry_if_empty(entry, entries)
     if rounding is not None:
         entries.append(rounding)
-    values = post_value_entries(posting=posting, entries=entries, user=user)
+    values = post_value_entries(posting=posting, entries=entries, user=user, period=period)
     _update_unit_cost(item)
     return PostingResult(posting=posting, created=True, item_entries=[entry], value_entries=values)
 
@@ -858,7 +907,7 @@ def positive_adjustment_post(
     )
     if not created:
         return PostingResult.existing(posting)
-    open_period_for_date(posting_date)
+    period = open_period_for_date(posting_date)
     _check_location(location)
     item = _lock_item(item)
     cost = inbound_unit_cost(item, unit_cost)
@@ -875,7 +924,7 @@ def positive_adjustment_post(
         new_value_entry(entry, cost_amount_actual=round_amount(cost * quantity), cost_per_unit=cost)
     ]
     entries += _cover_and_round(entry, unit_cost=cost, pending=entries)
-    values = post_value_entries(posting=posting, entries=entries, user=user)
+    values = post_value_entries(posting=posting, entries=entries, user=user, period=period)
     _update_unit_cost(item, posting_date)
     return PostingResult(posting=posting, created=True, item_entries=[entry], value_entries=values)
 
@@ -903,7 +952,7 @@ def transfer_post(
     )
     if not created:
         return PostingResult.existing(posting)
-    open_period_for_date(posting_date)
+    period = open_period_for_date(posting_date)
     _check_location(from_location, field_name="from_location")
     _check_location(to_location, field_name="to_location")
     item = _lock_item(item)
@@ -943,7 +992,9 @@ def transfer_post(
         new_value_entry(inbound, cost_amount_actual=cost, cost_per_unit=round_unit_cost(unit))
     ]
     arriving += _cover_and_round(inbound, unit_cost=unit, pending=entries + arriving)
-    values = post_value_entries(posting=posting, entries=entries + arriving, user=user)
+    values = post_value_entries(
+        posting=posting, entries=entries + arriving, user=user, period=period
+    )
     return PostingResult(
         posting=posting, created=True, item_entries=[outbound, inbound], value_entries=values
     )
@@ -970,7 +1021,7 @@ def standard_cost_revalue(
     )
     if not created:
         return PostingResult.existing(posting)
-    open_period_for_date(posting_date)
+    period = open_period_for_date(posting_date)
     item = Item.objects.select_for_update().get(pk=item.pk)
     entries: list[ValueEntry] = []
     if item.costing_method == METHOD.STANDARD:
@@ -1005,7 +1056,9 @@ def standard_cost_revalue(
                             description=f"Standard cost {item.standard_cost} -> {new_cost}",
                         )
                     )
-    values_posted = post_value_entries(posting=posting, entries=entries, journal="COST", user=user)
+    values_posted = post_value_entries(
+        posting=posting, entries=entries, journal="COST", user=user, period=period
+    )
     if item.costing_method == METHOD.STANDARD:
         Item.objects.filter(pk=item.pk).update(standard_cost=new_cost, unit_cost=new_cost)
     else:
