@@ -30,7 +30,7 @@ from django.db.models import Q, Sum
 
 from mfgcost.core.money import ZERO, round_amount, round_unit_cost
 from mfgcost.inventory.models import ItemApplication, ItemLedgerEntry, ValueEntry
-from mfgcost.inventory.services import entry_values, new_value_entry
+from mfgcost.inventory.services import entry_values, item_unit_cost_update, new_value_entry
 from mfgcost.items.models import Item
 from mfgcost.production.models import ORDER_TYPE, ConsumptionReturn, ProductionOrder
 
@@ -317,8 +317,8 @@ def item_costs_forward(
     )
     CostAdjustmentMark.objects.bulk_create(CostAdjustmentMark(order_id=pk) for pk in order_ids)
     CostAdjustmentMark.objects.filter(pk__in=[m.pk for m in marks]).delete()
-    if posted and item.costing_method != METHOD.STANDARD:
-        _update_unit_cost(item)
+    if posted:
+        item_unit_cost_update(item=item)
     return ForwardResult(worked=True, value_entries=posted, order_ids=order_ids)
 
 
@@ -362,15 +362,3 @@ def _marked_locations(item: Item, marks: list[CostAdjustmentMark]) -> dict[int, 
         if mark.location_id:
             earliest(mark.location_id, mark.from_date)
     return dates
-
-
-def _update_unit_cost(item: Item) -> None:
-    """The item's unit cost: the value of its stock over its quantity (as postings keep it)."""
-    quantity = ItemLedgerEntry.objects.filter(item=item).aggregate(q=Sum("quantity"))["q"] or ZERO
-    if quantity <= 0:
-        return
-    values = ValueEntry.objects.filter(item=item, item_ledger_entry__isnull=False).aggregate(
-        e=Sum("cost_amount_expected"), a=Sum("cost_amount_actual")
-    )
-    value = (values["e"] or ZERO) + (values["a"] or ZERO)
-    Item.objects.filter(pk=item.pk).update(unit_cost=round_unit_cost(value / quantity))

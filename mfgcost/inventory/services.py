@@ -640,15 +640,12 @@ def _stock_quantity_and_value(item: Item) -> tuple[Decimal, Decimal]:
     return row["q"], row["v"]
 
 
-def _update_unit_cost(
-    item: Item, as_of: dt.date | None = None, *, last_direct_cost: Decimal | None = None
-) -> None:
+def item_unit_cost_update(*, item: Item, last_direct_cost: Decimal | None = None) -> None:
     """Set a FIFO or average item's unit cost to the value of its stock / its quantity.
 
-    Everything posted counts, whatever its date (``as_of`` is kept for callers; a back-dated
-    entry must not set the current unit cost to an old date's). Without stock the last unit
-    cost stays. Standard items keep their standard. ``last_direct_cost`` (a purchase's price)
-    is set in the same UPDATE.
+    Everything posted counts, whatever its date (a back-dated entry must not set the current
+    unit cost to an old date's). Without stock the last unit cost stays. Standard items keep
+    their standard. ``last_direct_cost`` (a purchase's price) is set in the same UPDATE.
     """
     fields = {} if last_direct_cost is None else {"last_direct_cost": last_direct_cost}
     if item.costing_method != METHOD.STANDARD:
@@ -708,7 +705,7 @@ def purchase_receipt_post(
     ]
     entries += _cover_and_round(entry, unit_cost=expected_unit, pending=entries)
     values = post_value_entries(posting=posting, entries=entries, user=user, period=period)
-    _update_unit_cost(item, posting_date, last_direct_cost=cost)
+    item_unit_cost_update(item=item, last_direct_cost=cost)
     return PostingResult(posting=posting, created=True, item_entries=[entry], value_entries=values)
 
 
@@ -791,7 +788,7 @@ def purchase_invoice_post(
                 )
             )
     values = post_value_entries(posting=posting, entries=entries, user=user, period=period)
-    _update_unit_cost(item, posting_date, last_direct_cost=price)
+    item_unit_cost_update(item=item, last_direct_cost=price)
     return PostingResult(posting=posting, created=True, item_entries=[], value_entries=values)
 
 
@@ -830,7 +827,7 @@ def _post_outbound(
     if rounding is not None:
         entries.append(rounding)
     values = post_value_entries(posting=posting, entries=entries, user=user, period=period)
-    _update_unit_cost(item)
+    item_unit_cost_update(item=item)
     return PostingResult(posting=posting, created=True, item_entries=[entry], value_entries=values)
 
 
@@ -925,7 +922,7 @@ def positive_adjustment_post(
     ]
     entries += _cover_and_round(entry, unit_cost=cost, pending=entries)
     values = post_value_entries(posting=posting, entries=entries, user=user, period=period)
-    _update_unit_cost(item, posting_date)
+    item_unit_cost_update(item=item)
     return PostingResult(posting=posting, created=True, item_entries=[entry], value_entries=values)
 
 
