@@ -146,6 +146,14 @@ class ServicePriceViewSet(PurchasingViewMixin, viewsets.ModelViewSet):
     ordering_fields = ["valid_from", "min_quantity", "unit_price"]
 
 
+# A status change of an order: no body, the order back, repeat-safe with an idempotency key.
+TRANSITION_SCHEMA = {
+    "request": s.EmptyInputSerializer,
+    "responses": s.OrderDetailOutputSerializer,
+    "parameters": [IDEMPOTENCY_PARAMETER],
+}
+
+
 @extend_schema_view(
     list=extend_schema(responses=s.OrderOutputSerializer),
     retrieve=extend_schema(responses=s.OrderDetailOutputSerializer),
@@ -197,31 +205,19 @@ class OrderViewSet(
         order = service(order=self.get_object(), user=request.user)
         return Response(s.OrderDetailOutputSerializer(_orders().get(pk=order.pk)).data)
 
-    @extend_schema(
-        request=s.EmptyInputSerializer,
-        responses=s.OrderDetailOutputSerializer,
-        parameters=[IDEMPOTENCY_PARAMETER],
-    )
+    @extend_schema(**TRANSITION_SCHEMA)
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
         """Send a draft order to the vendor; from then on the vendor sees it."""
         return self._transition(request, services.subcontracting_order_send)
 
-    @extend_schema(
-        request=s.EmptyInputSerializer,
-        responses=s.OrderDetailOutputSerializer,
-        parameters=[IDEMPOTENCY_PARAMETER],
-    )
+    @extend_schema(**TRANSITION_SCHEMA)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Cancel an order with nothing received; its operations can be ordered again."""
         return self._transition(request, services.subcontracting_order_cancel)
 
-    @extend_schema(
-        request=s.EmptyInputSerializer,
-        responses=s.OrderDetailOutputSerializer,
-        parameters=[IDEMPOTENCY_PARAMETER],
-    )
+    @extend_schema(**TRANSITION_SCHEMA)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close an order whose receipts are all invoiced."""
