@@ -19,17 +19,6 @@ def east(company):
 
 
 @pytest.fixture
-def api(db):
-    from django.contrib.auth import get_user_model
-    from rest_framework.test import APIClient
-
-    user = get_user_model().objects.create_superuser("controller", "c@example.com", "pw")
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
 def finished_bracket(bracket, post):  # noqa: F811 (the fixture)
     """The bracket order of the worked case, finished, not yet adjusted."""
     post.receipt(bracket.steel, "30", "5.20", day=1)
