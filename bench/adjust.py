@@ -48,7 +48,7 @@ from bench.common import (
     drop_database,
     setup_django_on,
     stopwatch,
-    tasks_stay_in_process,
+    tasks_queued_not_run,
 )
 
 DB = "mfgcost_bench_adjust"
@@ -682,7 +682,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
 
-    tasks_stay_in_process()
+    tasks_queued_not_run()
     setup_django_on(DB)
     from mfgcost.company import company_setup
 

@@ -54,7 +54,7 @@ def drop_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def tasks_stay_in_process() -> None:
+def tasks_queued_not_run() -> None:
     """Send Celery tasks to an in-memory broker that no worker reads; call before Django is set
     up. A task a service queues (Adjust Cost after a finish) is then neither run inside the
     service (eager) nor by a worker of another database; the benchmark runs the job itself."""

@@ -35,7 +35,7 @@ from bench.common import (
     drop_database,
     setup_django_on,
     stopwatch,
-    tasks_stay_in_process,
+    tasks_queued_not_run,
 )
 
 DB = "mfgcost_bench_lifecycle"
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     n = args.orders
 
-    tasks_stay_in_process()  # the finish's Adjust Cost task is queued, never run
+    tasks_queued_not_run()  # the finish's Adjust Cost task is queued, never run
     setup_django_on(DB)
     from bench.adjust import LedgerCopier, books_check, max_ids
     from mfgcost.company import company_setup
