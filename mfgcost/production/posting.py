@@ -39,9 +39,9 @@ from mfgcost.inventory.models import (
 from mfgcost.inventory.services import (
     PostingResult,
     apply_outbound_split,
-    average_unit_cost,
     cover_open_outbound,
     entry_values,
+    item_unit_cost_update,
     new_value_entry,
     outbound_value_entries,
     post_value_entries,
@@ -93,7 +93,8 @@ class OrderPosting:
         self.hours_by_work_center: dict[int, Decimal] = defaultdict(Decimal)
         self.units = ZERO
         self.kilograms = ZERO
-        self.average_items: set[int] = set()
+        # Non-standard items whose stock this posting moves: their unit cost is refreshed once.
+        self.costed_items: set[int] = set()
         # The capacity entry that carries manufacturing overhead (see ``overhead``).
         self.overhead_carrier: CapacityLedgerEntry | None = None
 
@@ -132,8 +133,8 @@ class OrderPosting:
             **self._order_refs(),
         )
         self.item_entries.append(entry)
-        if item.costing_method == Item.CostingMethod.AVERAGE:
-            self.average_items.add(item.pk)
+        if item.costing_method != Item.CostingMethod.STANDARD:
+            self.costed_items.add(item.pk)
         return entry
 
     def _item_value(self, entry: ItemLedgerEntry, **fields) -> ValueEntry:
@@ -479,10 +480,8 @@ class OrderPosting:
             journal=PRODUCTION_JOURNAL,
             user=user,
         )
-        for item_id in self.average_items:
-            average = average_unit_cost(self.items[item_id], self.posting_date)
-            if average is not None:
-                Item.objects.filter(pk=item_id).update(unit_cost=round_unit_cost(average))
+        for item_id in sorted(self.costed_items):
+            item_unit_cost_update(item=self.items[item_id])
         return PostingResult(
             posting=self.posting,
             created=True,
