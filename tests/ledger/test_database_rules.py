@@ -174,3 +174,72 @@ def test_posting_waiting_for_a_close_sees_the_period_closed(company):
         closer.join()
 
     assert not JournalEntry.objects.exists()
+
+
+def test_an_entry_into_a_closed_period_is_refused_by_the_database(company):
+    period_close(period=Period.objects.get(name="2026-03"))
+
+    with pytest.raises(IntegrityError, match="period 2026-03 is closed"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            raw_entry(
+                cursor,
+                company,
+                source_key="raw:closed",
+                lines=[("5000", "10.00", "0"), ("2000", "0", "10.00")],
+            )
+
+    assert not JournalEntry.objects.exists()
+
+
+def test_a_posting_date_outside_the_entry_period_is_refused_by_the_database(company):
+    april = Period.objects.get(name="2026-04")
+
+    with pytest.raises(IntegrityError, match="lies outside period 2026-04"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            # MARCH's date with April's period: each is open, the pair is wrong.
+            cursor.execute(
+                "INSERT INTO ledger_journalentry (journal_id, fiscal_year_id, number,"
+                " posting_date, period_id, description, source_key, created_at)"
+                " VALUES (%s, %s, 1, %s, %s, '', 'raw:outside', now())",
+                [Journal.objects.get(code="GEN").pk, company.fiscal_year.pk, MARCH, april.pk],
+            )
+
+    assert not JournalEntry.objects.exists()
+
+
+def test_lines_cannot_be_added_to_an_entry_committed_earlier(company):
+    entry = post_subledger(company, source_key="inventory:receipt:1", amount="40.00")
+
+    with pytest.raises(IntegrityError, match="committed in an earlier transaction"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            # A balanced pair of extra lines: the balance trigger alone would accept them.
+            for line_no, (account, debit, credit) in enumerate(
+                [("5000", "7.00", "0"), ("2000", "0", "7.00")], start=3
+            ):
+                cursor.execute(
+                    "INSERT INTO ledger_journalline (entry_id, line_no, account_id, debit,"
+                    " credit, description) VALUES (%s, %s, %s, %s, %s, '')",
+                    [entry.pk, line_no, company.account(account).pk, D(debit), D(credit)],
+                )
+
+    assert entry.lines.count() == 2
+
+
+def test_lines_inserted_in_a_savepoint_of_the_entry_transaction_are_accepted(company):
+    # Django's nested atomic blocks are savepoints: the entry and its lines still share one
+    # top-level transaction, which is what the line trigger compares.
+    with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic():
+            raw_entry(cursor, company, source_key="raw:entry-only", lines=[])
+        with transaction.atomic():
+            entry_id = JournalEntry.objects.get(source_key="raw:entry-only").pk
+            for line_no, (account, debit, credit) in enumerate(
+                [("5000", "3.00", "0"), ("2000", "0", "3.00")], start=1
+            ):
+                cursor.execute(
+                    "INSERT INTO ledger_journalline (entry_id, line_no, account_id, debit,"
+                    " credit, description) VALUES (%s, %s, %s, %s, %s, '')",
+                    [entry_id, line_no, company.account(account).pk, D(debit), D(credit)],
+                )
+
+    assert JournalLine.objects.filter(entry_id=entry_id).count() == 2
