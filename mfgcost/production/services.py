@@ -7,19 +7,15 @@ posting record (``begin_posting``), the period (shared), the order row, then the
 primary key (``lock_items``), so postings on one order are serialised and postings on one item
 never take the same quantity twice.
 
-Two hooks into costing are optional and looked up when used (the costing app may not provide
-them): finishing an order queues ``mfgcost.costing.tasks.adjust_cost_task.delay(order_id=...)``
-after commit, and a cost change on an order's capacity entry (or its finish) calls
-``mfgcost.costing.services.order_mark_changed(order=...)`` inside the transaction.
+Production knows nothing of costing: it sends signals (``signals.py``) that costing receives.
+A cost change on an order's capacity entry, or its finish, sends ``order_cost_changed``; the
+finish also sends ``order_finished`` (costing queues Adjust Cost after commit).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
-import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
@@ -48,43 +44,17 @@ from .models import (
     ProductionOrderOutput,
 )
 from .posting import OrderPosting
-from .signals import order_released
+from .signals import order_cost_changed, order_finished, order_released
 
 STATUS = ProductionOrder.Status
-logger = logging.getLogger(__name__)
 FLUSHING = ProductionOrderComponent.Flushing
 
 
-# --------------------------------------------------------------------------- hooks
-
-
-def _costing_hook(module: str, name: str) -> Callable | None:
-    """``mfgcost.costing.<module>.<name>`` if the costing app provides it, else None."""
-    path = f"mfgcost.costing.{module}"
-    if importlib.util.find_spec(path) is None:
-        return None
-    return getattr(importlib.import_module(path), name, None)
+# --------------------------------------------------------------------------- signals
 
 
 def _mark_changed(order: ProductionOrder) -> None:
-    mark = _costing_hook("services", "order_mark_changed")
-    if mark is not None:
-        mark(order=order)
-
-
-def _queue_adjust_cost(order_id: int) -> None:
-    """Queue Adjust Cost for a finished order (called after commit).
-
-    The finish is committed by now and the order is marked changed, so a failure to queue (a
-    broker down) is logged, not raised: the next scheduled run adjusts the order.
-    """
-    task = _costing_hook("tasks", "adjust_cost_task")
-    if task is None:
-        return
-    try:
-        task.delay(order_id=order_id)
-    except Exception:
-        logger.exception("Adjust Cost not queued for production order %s", order_id)
+    order_cost_changed.send(sender=ProductionOrder, order=order)
 
 
 # --------------------------------------------------------------------------- checks
@@ -953,6 +923,5 @@ def production_order_finish(
     order.finished_at = timezone.now()
     order.save(update_fields=["status", "finished_on", "finished_at"])
     _mark_changed(order)
-    order_id = order.pk
-    transaction.on_commit(lambda: _queue_adjust_cost(order_id))
+    order_finished.send(sender=ProductionOrder, order=order, user=user)
     return order

@@ -49,7 +49,7 @@ def bracket_awaiting_adjustment(monkeypatch, request):
     Finishing queues Adjust Cost after commit; without a broker that runs in this process at
     once, which would leave the worker nothing to do. Here the finish queues nothing.
     """
-    monkeypatch.setattr("mfgcost.production.services._queue_adjust_cost", lambda order_id: None)
+    monkeypatch.setattr("mfgcost.costing.receivers.adjust_cost_queue", lambda order_id: None)
     return request.getfixturevalue("finished_bracket")
 
 

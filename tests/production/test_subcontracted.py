@@ -8,6 +8,7 @@ import pytest
 from ledger.selectors import account_balance
 from mfgcost.company import vendor_location_create
 from mfgcost.core.errors import BusinessError
+from mfgcost.costing import receivers
 from mfgcost.inventory.models import CapacityLedgerEntry, ItemLedgerEntry
 from mfgcost.inventory.services import on_hand, transfer_post
 from mfgcost.items.models import BomLine, Operation, WorkCenter
@@ -202,14 +203,7 @@ def test_finish_queues_adjust_cost_after_commit(
         def delay(**kwargs):
             queued.append(kwargs)
 
-    real_hook = services._costing_hook
-    monkeypatch.setattr(
-        services,
-        "_costing_hook",
-        lambda module, name: (
-            Task if (module, name) == ("tasks", "adjust_cost_task") else real_hook(module, name)
-        ),
-    )
+    monkeypatch.setattr("mfgcost.costing.tasks.adjust_cost_task", Task)
     order = bracket.released()
     production_output_post(order=order, quantity=D("1"), posting_date=POST_DAY, source_key="o")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -226,6 +220,6 @@ def test_a_task_that_cannot_be_queued_is_logged_not_raised(bracket, monkeypatch,
         def delay(**kwargs):
             raise ConnectionError("broker down")
 
-    monkeypatch.setattr(services, "_costing_hook", lambda module, name: Task)
-    services._queue_adjust_cost(42)
+    monkeypatch.setattr("mfgcost.costing.tasks.adjust_cost_task", Task)
+    receivers.adjust_cost_queue(42)
     assert "Adjust Cost not queued for production order 42" in caplog.text
