@@ -21,6 +21,7 @@ from django.utils import timezone
 from ledger.services import LineDraft, journal_entry_post
 from mfgcost.core.errors import BusinessError, ConflictError
 from mfgcost.core.money import ZERO, round_amount
+from mfgcost.inventory.locks import documents_lock, periods_lock
 from mfgcost.inventory.models import Location
 from mfgcost.inventory.posting import SetupResolver
 from mfgcost.inventory.services import clean_quantity, clean_unit_cost, transfer_post
@@ -499,6 +500,9 @@ def material_shipment_post(
         raise BusinessError("A source key is required.", field="source_key")
     if direction not in MaterialShipment.Direction.values:
         raise BusinessError(f"Unknown direction {direction!r}.", field="direction")
+    # The lock order of every posting (``inventory.locks``): period, order, then the items
+    # (each transfer below locks its item).
+    periods_lock([posting_date])
     order = _lock_order(order)
     vendor_location = _vendor_location(order.vendor)
     is_shipment = direction == MaterialShipment.Direction.SHIPMENT
@@ -712,15 +716,18 @@ def subcontracting_receipt_post(
         return existing
     if not source_key:
         raise BusinessError("A source key is required.", field="source_key")
-    line = (
-        SubcontractingOrderLine.objects.select_for_update(of=("self",))
-        .select_related("order__vendor", "operation", "production_order")
-        .get(pk=order_line.pk)
-    )
+    # The lock order of every posting (``inventory.locks``): the period, the documents (the
+    # subcontracting order, then its line), then the items (locked by the production posting).
+    periods_lock([posting_date])
+    order = _lock_order(order_line.order)
+    line = documents_lock(
+        SubcontractingOrderLine.objects.filter(pk=order_line.pk).select_related(
+            "order__vendor", "operation", "production_order"
+        )
+    )[0]
     existing = SubcontractingReceipt.objects.filter(source_key=source_key).first()
     if existing is not None:  # a concurrent repeat of this receipt committed while we waited
         return existing
-    order = line.order
     if line.cancelled or order.status not in RECEIVING_STATUSES:
         raise ConflictError(
             f"Order {order} is {order.get_status_display()}; nothing can be received.",
@@ -802,7 +809,7 @@ def subcontracting_receipt_post(
     if vendor_report is not None:
         vendor_report.status = VendorReport.Status.RECEIVED
         vendor_report.save(update_fields=["status"])
-    _order_status_refresh(_lock_order(order))
+    _order_status_refresh(order)
     return receipt
 
 

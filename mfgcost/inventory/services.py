@@ -46,6 +46,7 @@ from mfgcost.core.errors import BusinessError
 from mfgcost.core.money import ZERO, round_amount, round_unit_cost, split_amount, to_decimal
 from mfgcost.items.models import CostGroup, Item
 
+from .locks import items_lock
 from .models import (
     InventoryPosting,
     ItemApplication,
@@ -126,9 +127,8 @@ def _lock_item(item: Item, *, field_name: str = "item") -> Item:
 
 
 def lock_items(items: list[Item]) -> dict[int, Item]:
-    """Lock several items in primary-key order (the fixed order that prevents deadlocks)."""
-    locked = Item.objects.select_for_update().filter(pk__in={i.pk for i in items}).order_by("pk")
-    return {item.pk: item for item in locked}
+    """Lock several items in primary-key order (the last step of ``locks``' order)."""
+    return items_lock(items)
 
 
 def begin_posting(

@@ -26,7 +26,8 @@ from django.utils import timezone
 from mfgcost.core.errors import BusinessError, ConflictError
 from mfgcost.core.locks import advisory_xact_lock
 from mfgcost.core.money import round_unit_cost
-from mfgcost.inventory.services import lock_items, standard_cost_revalue
+from mfgcost.inventory.locks import documents_lock, items_lock, periods_lock
+from mfgcost.inventory.services import standard_cost_revalue
 
 from . import rollup as calc
 from .models import (
@@ -637,12 +638,19 @@ def standard_cost_activate(
         raise BusinessError(
             "Choose at least one standard cost to activate.", field="standard_costs"
         )
-    records = list(
-        StandardCost.objects.select_for_update()
-        .filter(pk__in=ids)
-        .select_related("item")
-        .order_by("pk")
-    )
+    # The lock order of every posting (``inventory.locks``): the periods of the revaluations
+    # (standard-cost items' stock is revalued), then the records, then the items. The dates
+    # are read before the records are locked and checked again after.
+    dates = {
+        posting_date or activation_date
+        for activation_date in StandardCost.objects.filter(
+            pk__in=ids, item__costing_method=Item.CostingMethod.STANDARD
+        )
+        .exclude(status=STATUS.ACTIVE)
+        .values_list("activation_date", flat=True)
+    }
+    periods = periods_lock(dates)
+    records = documents_lock(StandardCost.objects.filter(pk__in=ids).select_related("item"))
     if len(records) != len(ids):
         raise BusinessError("A standard cost to activate does not exist.", field="standard_costs")
     pending = [r for r in records if r.status != STATUS.ACTIVE]
@@ -665,7 +673,10 @@ def standard_cost_activate(
                 f"before that.",
                 field="posting_date",
             )
-    locked = lock_items([record.item for record in pending])
+        revalued = record.item.costing_method == Item.CostingMethod.STANDARD
+        if revalued and date not in periods:  # its date changed while we took the periods
+            raise ConflictError(f"{record} changed meanwhile; try again.", field="standard_costs")
+    locked = items_lock([record.item for record in pending])
     now = timezone.now()
     for record in sorted(pending, key=lambda r: r.item_id):
         item = locked[record.item_id]
