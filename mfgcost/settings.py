@@ -24,7 +24,7 @@ ALLOWED_HOSTS = os.environ.get(
 ).split(",")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "mfgcost.core.admin_apps.InsiderAdminConfig",  # django.contrib.admin, outside users kept out
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -104,7 +104,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"],
+    # Login and model permissions for every method, reads included; vendors' users refused.
+    "DEFAULT_PERMISSION_CLASSES": ["mfgcost.core.permissions.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -125,6 +126,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema and its docs pages describe every route: staff only, never vendors' users.
+    "SERVE_PERMISSIONS": ["mfgcost.core.permissions.IsStaffInsider"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets used by more than one field get one name.
     "ENUM_NAME_OVERRIDES": {
