@@ -115,6 +115,10 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(str(error)) from None
+        me = connection.settings_dict.get("USER") or ""
+        if me in (options["owner"], options["app"]):
+            # ALTER ROLE ... NOSUPERUSER on the role running this would lock the operator out.
+            raise CommandError(f"run db_roles as another role than {me!r}, which it would change")
         if options["print"]:
             self.stdout.write(";\n".join(statements) + ";")
             return
