@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# DEBUG stays off (no debug pages); --insecure lets runserver serve the admin's static files.
 demo: install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py demo
@@ -31,7 +32,7 @@ demo: install
 	    trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	    echo "Celery worker with beat (nightly Adjust Cost) on $$CELERY_BROKER_URL"; fi; \
 	  echo "Admin: http://$(HOST)/admin/ (demo / demo)   API: http://$(HOST)/api/docs/"; \
-	  $(PY) manage.py runserver $(HOST) --noreload; fi
+	  $(PY) manage.py runserver $(HOST) --noreload --insecure; fi
 
 test: install
 	@$(WITH_DB) echo "test database: $${DATABASE_URL:-sqlite (default)}"; \

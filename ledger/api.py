@@ -1,9 +1,9 @@
 """REST API of the general ledger (``/api/ledger/``).
 
 Master data (accounts, cost centres, cost objects) is plain CRUD under Django model permissions,
-reads included. Everything that posts or reports goes through ``ledger.services`` and
-``ledger.selectors`` and asks for one explicit permission. Errors name the field the way the
-client sent it: ``lines[0].account``.
+reads included (``mfgcost.core.permissions``). Everything that posts or reports goes through
+``ledger.services`` and ``ledger.selectors`` and asks for one explicit permission. Errors name
+the field the way the client sent it: ``lines[0].account``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import BasePermission, DjangoModelPermissions, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -33,45 +32,6 @@ from .services import (
     period_close,
     period_reopen,
 )
-
-# Permissions ---------------------------------------------------------------------------------
-
-
-class ModelPermissionsWithView(DjangoModelPermissions):
-    """Django model permissions where reading needs the model's view permission too."""
-
-    perms_map = {
-        **DjangoModelPermissions.perms_map,
-        "GET": ["%(app_label)s.view_%(model_name)s"],
-        "HEAD": ["%(app_label)s.view_%(model_name)s"],
-        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
-    }
-
-
-def permission_required(*perms: str) -> type[BasePermission]:
-    """A permission class that asks the user for every permission in ``perms``."""
-
-    class HasPermissions(BasePermission):
-        message = f"You need the permission {', '.join(perms)}."
-
-        def has_permission(self, request, view):
-            return bool(request.user and request.user.has_perms(perms))
-
-    return HasPermissions
-
-
-class CommandPermissionsMixin:
-    """Viewset actions listed in ``command_permissions`` need a login and those permissions."""
-
-    permission_classes = [ModelPermissionsWithView]
-    command_permissions: dict[str, tuple[str, ...]] = {}
-
-    def get_permissions(self):
-        perms = self.command_permissions.get(self.action)
-        if perms is None:
-            return super().get_permissions()
-        return [IsAuthenticated(), permission_required(*perms)()]
-
 
 # Input -----------------------------------------------------------------------------------------
 
@@ -130,7 +90,6 @@ class AccountViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
 
     queryset = Account.objects.all()
     serializer_class = serializers.AccountSerializer
-    permission_classes = [ModelPermissionsWithView]
     filterset_class = filters.AccountFilter
     ordering_fields = ["number", "name"]
 
@@ -140,7 +99,6 @@ class CostCenterViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
 
     queryset = CostCenter.objects.all()
     serializer_class = serializers.CostCenterSerializer
-    permission_classes = [ModelPermissionsWithView]
     filterset_class = filters.CostCenterFilter
     ordering_fields = ["code", "name"]
 
@@ -150,7 +108,6 @@ class CostObjectViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
 
     queryset = CostObject.objects.all()
     serializer_class = serializers.CostObjectSerializer
-    permission_classes = [ModelPermissionsWithView]
     filterset_class = filters.CostObjectFilter
     ordering_fields = ["code", "name"]
 
@@ -160,7 +117,6 @@ class JournalViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Journal.objects.all()
     serializer_class = serializers.JournalSerializer
-    permission_classes = [ModelPermissionsWithView]
     filterset_fields = ["code"]
     ordering_fields = ["code"]
 
@@ -168,16 +124,14 @@ class JournalViewSet(viewsets.ReadOnlyModelViewSet):
 # Fiscal years and periods ----------------------------------------------------------------------
 
 
-class FiscalYearViewSet(
-    CommandPermissionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
-):
+class FiscalYearViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Fiscal years with their monthly periods."""
 
     queryset = FiscalYear.objects.prefetch_related("periods__closed_by")
     serializer_class = serializers.FiscalYearSerializer
     filterset_fields = ["code"]
     ordering_fields = ["start_date"]
-    command_permissions = {"create": ("ledger.add_fiscalyear",)}
+    action_permissions = {"create": ("ledger.add_fiscalyear",)}
 
     @extend_schema(
         request=serializers.FiscalYearInputSerializer,
@@ -193,14 +147,14 @@ class FiscalYearViewSet(
         )
 
 
-class PeriodViewSet(CommandPermissionsMixin, viewsets.ReadOnlyModelViewSet):
+class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
     """Posting periods; closing one refuses every later posting dated in it."""
 
     queryset = Period.objects.select_related("fiscal_year", "closed_by")
     serializer_class = serializers.PeriodSerializer
     filterset_class = filters.PeriodFilter
     ordering_fields = ["start_date"]
-    command_permissions = {
+    action_permissions = {
         "close": ("ledger.change_period",),
         "reopen": ("ledger.change_period",),
     }
@@ -233,13 +187,13 @@ def manual_key(data: dict) -> str:
     return manual_source_key(uuid.uuid4().hex)
 
 
-class JournalEntryViewSet(CommandPermissionsMixin, viewsets.ReadOnlyModelViewSet):
+class JournalEntryViewSet(viewsets.ReadOnlyModelViewSet):
     """Posted journal entries with their lines; post manual entries and reverse them."""
 
     serializer_class = serializers.JournalEntrySerializer
     filterset_class = filters.JournalEntryFilter
     ordering_fields = ["posting_date", "number", "created_at"]
-    command_permissions = {
+    action_permissions = {
         "create": ("ledger.add_journalentry",),
         "reverse": ("ledger.add_journalentry",),
     }
@@ -308,13 +262,13 @@ class JournalEntryViewSet(CommandPermissionsMixin, viewsets.ReadOnlyModelViewSet
 
 # Reports ---------------------------------------------------------------------------------------
 
-REPORT_PERMISSIONS = [IsAuthenticated, permission_required("ledger.view_journalentry")]
+REPORT_PERMISSIONS = ("ledger.view_journalentry",)
 
 
 class TrialBalanceView(APIView):
     """Debit, credit and balance per account over a range of posting dates."""
 
-    permission_classes = REPORT_PERMISSIONS
+    required_permissions = REPORT_PERMISSIONS
 
     @extend_schema(
         parameters=[serializers.DateRangeQuerySerializer],
@@ -335,7 +289,7 @@ class TrialBalanceView(APIView):
 class DimensionBalancesView(APIView):
     """Balance per account and cost centre (or cost object) over a range of posting dates."""
 
-    permission_classes = REPORT_PERMISSIONS
+    required_permissions = REPORT_PERMISSIONS
 
     @extend_schema(
         parameters=[serializers.DimensionBalanceQuerySerializer],

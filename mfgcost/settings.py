@@ -1,10 +1,19 @@
-"""Settings for mfgcost, read from the environment.
+"""Settings for mfgcost, read from the environment (the production set: docs/deploy.md).
 
 ``DATABASE_URL``       database (default: a SQLite file ``var/mfgcost.sqlite3``).
 ``CELERY_BROKER_URL``  broker; unset means tasks run in process (eager).
+``CACHE_URL``          shared cache, ``redis://host:6379/2`` (default: local memory, one per
+                       process). The API throttle counts through it, so set it whenever more than
+                       one process serves the API; use a Redis database of its own, not the
+                       broker's (clearing the cache empties its whole database).
 ``DJANGO_SECRET_KEY``  secret key (default: a development key; set it in production).
-``DJANGO_DEBUG``       "1" for debug pages (default on only without a secret key).
+``DJANGO_DEBUG``       "1" for debug pages (default off, whatever else is set).
 ``DJANGO_ALLOWED_HOSTS`` comma separated (default: localhost names).
+``DJANGO_HTTPS``       "1" behind HTTPS: redirect to HTTPS, secure cookies, HSTS (default off).
+``DJANGO_HSTS_SECONDS`` HSTS max-age with ``DJANGO_HTTPS`` (31536000); ``DJANGO_HSTS_SUBDOMAINS``
+                       and ``DJANGO_HSTS_PRELOAD`` "0" to leave those out (default "1").
+``DJANGO_PROXY_SSL_HEADER`` "1" to trust ``X-Forwarded-Proto: https`` from the proxy in front.
+``DJANGO_CSRF_TRUSTED_ORIGINS`` comma separated origins (``https://costing.example.com``).
 ``MFGCOST_ADJUST_COST_HOUR`` hour (UTC) of the nightly Adjust Cost run under Celery beat (2).
 """
 
@@ -18,13 +27,28 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MFGCOST_VAR_DIR", BASE_DIR / "var"))
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
-DEBUG = os.environ.get("DJANGO_DEBUG", "1" if "DJANGO_SECRET_KEY" not in os.environ else "0") == "1"
+# Debug pages show settings and code: only when asked for by name (``make demo`` does not).
+DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get(
     "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 ).split(",")
+CSRF_TRUSTED_ORIGINS = [
+    origin for origin in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if origin
+]
+
+# HTTPS: one switch for the redirect, the cookies and HSTS (``manage.py check --deploy``).
+HTTPS = os.environ.get("DJANGO_HTTPS", "0") == "1"
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and os.environ.get("DJANGO_HSTS_SUBDOMAINS", "1") == "1"
+SECURE_HSTS_PRELOAD = HTTPS and os.environ.get("DJANGO_HSTS_PRELOAD", "1") == "1"
+if os.environ.get("DJANGO_PROXY_SSL_HEADER", "0") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "mfgcost.core.admin_apps.InsiderAdminConfig",  # django.contrib.admin, outside users kept out
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -87,6 +111,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the API throttle's counters: shared through Redis when CACHE_URL names one,
+# else one local memory per process (then N processes allow N times the rate).
+CACHE_URL = os.environ.get("CACHE_URL") or None
+if CACHE_URL and CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "mfgcost"),
+        }
+    }
+elif CACHE_URL:
+    raise ValueError(f"CACHE_URL must be a redis:// URL, not {CACHE_URL!r}")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -104,7 +144,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"],
+    # Login and model permissions for every method, reads included; vendors' users refused.
+    "DEFAULT_PERMISSION_CLASSES": ["mfgcost.core.permissions.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -125,6 +166,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema and its docs pages describe every route: staff only, never vendors' users.
+    "SERVE_PERMISSIONS": ["mfgcost.core.permissions.IsStaffInsider"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets used by more than one field get one name.
     "ENUM_NAME_OVERRIDES": {

@@ -42,7 +42,7 @@ from .models import (
     VendorReport,
     WorksheetProposal,
 )
-from .permissions import IsVendorUser, PurchasingPermission, PurchasingThrottle, VendorThrottle
+from .permissions import IsVendorUser, PurchasingThrottle, VendorThrottle
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     HEADER,
@@ -100,7 +100,10 @@ def _created(serializer_class, instance) -> Response:
 
 
 class PurchasingViewMixin(IdempotentPostMixin):
-    permission_classes = [PurchasingPermission]
+    """Staff users with the model permission the request needs (view for reads); a view names
+    other permissions per action in ``action_permissions`` (see ``mfgcost.core.permissions``)."""
+
+    staff_required = True
     throttle_classes = [PurchasingThrottle]
 
 

@@ -6,11 +6,21 @@ class SubcontractingConfig(AppConfig):
     verbose_name = "Subcontracting"
 
     def ready(self) -> None:
+        from mfgcost.core.permissions import outside_user_check_register
         from mfgcost.production.signals import order_released
+
+        # A vendor's user reaches only the vendor routes: core refuses it everywhere else.
+        outside_user_check_register(_is_vendor_user)
 
         order_released.connect(
             _order_released, dispatch_uid="subcontracting.production_order_released"
         )
+
+
+def _is_vendor_user(user) -> bool:
+    from .selectors import vendor_of_user
+
+    return vendor_of_user(user) is not None
 
 
 def _order_released(sender, order, user=None, **kwargs) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
-from rest_framework.permissions import BasePermission, DjangoModelPermissions, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,19 +31,6 @@ RUN_PERMISSION = "costing.add_costadjustmentrun"
 REPORT_PERMISSION = "inventory.view_valueentry"
 
 
-class HasPermission(BasePermission):
-    """The view's ``required_permission``, on top of a login."""
-
-    def has_permission(self, request, view):
-        perm = view.required_permission
-        self.message = f"You need the permission {perm}."
-        return bool(request.user and request.user.is_authenticated and request.user.has_perm(perm))
-
-
-class ModelPermissionsWithView(DjangoModelPermissions):
-    perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
-
-
 def validated(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
@@ -56,15 +42,13 @@ class AdjustCostRunViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = CostAdjustmentRun.objects.all()
     serializer_class = serializers.AdjustCostRunSerializer
-    permission_classes = [ModelPermissionsWithView]
     filterset_fields = ["status"]
 
 
 class AdjustCostView(APIView):
     """Run Adjust Cost on what changed (or queue it)."""
 
-    permission_classes = [IsAuthenticated, HasPermission]
-    required_permission = RUN_PERMISSION
+    required_permissions = (RUN_PERMISSION,)
 
     @extend_schema(
         request=serializers.AdjustCostInputSerializer,
@@ -101,8 +85,7 @@ class AdjustCostView(APIView):
 class PendingView(APIView):
     """How much work waits for Adjust Cost."""
 
-    permission_classes = [IsAuthenticated, HasPermission]
-    required_permission = REPORT_PERMISSION
+    required_permissions = (REPORT_PERMISSION,)
 
     @extend_schema(responses=serializers.PendingSerializer)
     def get(self, request: Request) -> Response:
@@ -112,8 +95,7 @@ class PendingView(APIView):
 class CostSheetView(APIView):
     """A production order's cost sheet: standard, estimate, actual, variance by cause."""
 
-    permission_classes = [IsAuthenticated, HasPermission]
-    required_permission = REPORT_PERMISSION
+    required_permissions = (REPORT_PERMISSION,)
 
     @extend_schema(responses=serializers.CostSheetSerializer)
     def get(self, request: Request, number: str) -> Response:
@@ -124,8 +106,7 @@ class CostSheetView(APIView):
 class WipView(APIView):
     """WIP at the end of ``as_of`` by order and cost group, reconciled to the WIP accounts."""
 
-    permission_classes = [IsAuthenticated, HasPermission]
-    required_permission = REPORT_PERMISSION
+    required_permissions = (REPORT_PERMISSION,)
 
     @extend_schema(
         parameters=[serializers.AsOfQuerySerializer], responses=serializers.WipSerializer
@@ -139,8 +120,7 @@ class WipView(APIView):
 class InventoryValueView(APIView):
     """Beginning + increases - decreases = ending per account and item, for a period."""
 
-    permission_classes = [IsAuthenticated, HasPermission]
-    required_permission = REPORT_PERMISSION
+    required_permissions = (REPORT_PERMISSION,)
 
     @extend_schema(
         parameters=[serializers.PeriodQuerySerializer], responses=serializers.EquationSerializer
@@ -156,8 +136,7 @@ class InventoryValueView(APIView):
 class VarianceSourcesView(APIView):
     """From a general-ledger line (or a variance value entry) to the entries behind it."""
 
-    permission_classes = [IsAuthenticated, HasPermission]
-    required_permission = REPORT_PERMISSION
+    required_permissions = (REPORT_PERMISSION,)
 
     @extend_schema(
         parameters=[serializers.VarianceSourceQuerySerializer],

@@ -11,17 +11,11 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ledger.api import (
-    ModelPermissionsWithView,
-    ProtectedDestroyMixin,
-    permission_required,
-    validated,
-)
+from ledger.api import ProtectedDestroyMixin, validated
 from mfgcost.core.errors import ConflictError
 
 from . import filters, selectors, serializers, services
@@ -31,11 +25,8 @@ from .services import PostingResult
 POST_PERMISSION = "inventory.add_inventoryposting"
 REPORT_PERMISSION = "inventory.view_valueentry"
 
-
-# The ledger's API helpers serve here too: model permissions that guard reads as well, a 409
-# for deleting a row in use, and 400s with flat field names.
-CanPost = permission_required(POST_PERMISSION)
-CanReadReports = permission_required(REPORT_PERMISSION)
+# The ledger's API helpers serve here too: a 409 for deleting a row in use, and 400s with flat
+# field names. Permissions are the project's default (``mfgcost.core.permissions``).
 
 
 # --------------------------------------------------------------------------- setup
@@ -46,7 +37,6 @@ class LocationViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
 
     queryset = Location.objects.all()
     serializer_class = serializers.LocationSerializer
-    permission_classes = [ModelPermissionsWithView]
     filterset_fields = ["code", "kind", "blocked"]
     ordering_fields = ["code", "name"]
 
@@ -58,7 +48,6 @@ class InventoryPostingSetupViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet)
         "posting_group", "location", "inventory_account", "inventory_accrual_account", "wip_account"
     ).order_by("id")
     serializer_class = serializers.InventoryPostingSetupSerializer
-    permission_classes = [ModelPermissionsWithView]
     ordering_fields = ["id"]
 
 
@@ -70,7 +59,6 @@ class ItemLedgerEntryViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = selectors.item_ledger_entries_with_values()
     serializer_class = serializers.ItemLedgerEntrySerializer
-    permission_classes = [ModelPermissionsWithView]
     filterset_class = filters.ItemLedgerEntryFilter
     ordering_fields = ["id", "posting_date"]
 
@@ -80,7 +68,6 @@ class ValueEntryViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = selectors.value_entries()
     serializer_class = serializers.ValueEntrySerializer
-    permission_classes = [ModelPermissionsWithView]
     filterset_class = filters.ValueEntryFilter
     ordering_fields = ["id", "posting_date", "valuation_date"]
 
@@ -90,7 +77,6 @@ class ItemApplicationViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = selectors.item_applications()
     serializer_class = serializers.ItemApplicationSerializer
-    permission_classes = [ModelPermissionsWithView]
     filterset_class = filters.ItemApplicationFilter
     ordering_fields = ["id"]
 
@@ -115,7 +101,7 @@ def posting_result_data(posting: InventoryPosting) -> dict:
 class DocumentView(APIView):
     """Post one inventory document line; a retry with the same key posts nothing again."""
 
-    permission_classes = [IsAuthenticated, CanPost]
+    required_permissions = (POST_PERMISSION,)
     input_serializer: type[serializers.InventoryDocumentInputSerializer]
     key_prefix: str = ""
     kinds: tuple[str, ...] = ()
@@ -276,7 +262,7 @@ class TransferView(DocumentView):
 class ValuationView(APIView):
     """Quantity and value per item and location, at the end of ``as_of`` (default: now)."""
 
-    permission_classes = [IsAuthenticated, CanReadReports]
+    required_permissions = (REPORT_PERMISSION,)
 
     @extend_schema(
         parameters=[serializers.ValuationQuerySerializer],
@@ -296,7 +282,7 @@ class ValuationView(APIView):
 class ReconciliationView(APIView):
     """Inventory and WIP accounts: value by the ledgers vs general-ledger balance."""
 
-    permission_classes = [IsAuthenticated, CanReadReports]
+    required_permissions = (REPORT_PERMISSION,)
 
     @extend_schema(
         parameters=[serializers.ReconciliationQuerySerializer],

@@ -18,7 +18,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ledger.api import CommandPermissionsMixin, ModelPermissionsWithView, flat_errors
+from ledger.api import flat_errors
 
 from . import filters, selectors, serializers
 from .models import (
@@ -63,8 +63,6 @@ def header(instance, data: dict, names: list[str]) -> dict:
 
 class ServiceModelViewSet(viewsets.ModelViewSet):
     """Create and update through ``write`` (a service call); delete refuses rows in use."""
-
-    permission_classes = [ModelPermissionsWithView]
 
     def write(self, instance, data: dict):
         raise NotImplementedError
@@ -150,14 +148,14 @@ class ItemViewSet(ServiceModelViewSet):
         return item_save(item=instance, **data)
 
 
-class CostingVersionViewSet(CommandPermissionsMixin, MasterDataViewSet):
+class CostingVersionViewSet(MasterDataViewSet):
     """Costing versions (standard or planned), their roll-up, activation and comparison."""
 
     queryset = CostingVersion.objects.all()
     serializer_class = serializers.CostingVersionSerializer
     filterset_class = filters.CostingVersionFilter
     ordering_fields = ["code"]
-    command_permissions = {
+    action_permissions = {
         "rollup": ("items.add_standardcost", "items.change_standardcost"),
         "activate": ("items.change_standardcost",),
         "compare": ("items.view_standardcost",),
@@ -288,9 +286,7 @@ class BomVersionViewSet(ServiceModelViewSet):
 # --------------------------------------------------------------------------- standard costs
 
 
-class StandardCostViewSet(
-    CommandPermissionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
-):
+class StandardCostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Standard-cost records with their cost-group lines (this level and rolled up).
 
     Records are written by the roll-up, or entered (``POST``) for a bought item's price in a
@@ -303,7 +299,7 @@ class StandardCostViewSet(
     serializer_class = serializers.StandardCostSerializer
     filterset_class = filters.StandardCostFilter
     ordering_fields = ["item__number", "activation_date"]
-    command_permissions = {"activate": ("items.change_standardcost",)}
+    action_permissions = {"activate": ("items.change_standardcost",)}
 
     @extend_schema(
         request=serializers.StandardCostInputSerializer,

@@ -13,7 +13,6 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from mfgcost.core.errors import BusinessError
@@ -23,12 +22,7 @@ from . import serializers as s
 from .filters import OrderFilter
 from .models import ProductionOrder
 
-
-class CanPostOnOrders(BasePermission):
-    """Postings and status changes need the permission to change production orders."""
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.has_perm("production.change_productionorder"))
+CHANGE_ORDER = ("production.change_productionorder",)
 
 
 def _posted(result) -> Response:
@@ -47,15 +41,14 @@ class OrderViewSet(
     serializer_class = s.ProductionOrderSerializer
     filterset_class = OrderFilter
     ordering_fields = ["number", "due_date", "status", "id"]
-    posting_actions = {"release", "finish", "consumption", "time", "output"}
+    # Reads (the list, an order, components, operations, outputs, estimate, progress) need
+    # view_productionorder; postings and status changes need the permission to change orders.
+    action_permissions = {
+        action: CHANGE_ORDER for action in ("release", "finish", "consumption", "time", "output")
+    }
 
     def get_queryset(self):
         return selectors.order_list().select_related("bom", "routing")
-
-    def get_permissions(self):
-        if self.action in self.posting_actions:
-            return [CanPostOnOrders()]
-        return super().get_permissions()
 
     @extend_schema(
         request=s.ProductionOrderInputSerializer, responses={201: s.ProductionOrderSerializer}
