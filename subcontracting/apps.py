@@ -8,6 +8,8 @@ class SubcontractingConfig(AppConfig):
     def ready(self) -> None:
         from mfgcost.production.signals import order_released
 
+        from . import reports  # noqa: F401 - registers the app's report pages
+
         order_released.connect(
             _order_released, dispatch_uid="subcontracting.production_order_released"
         )
