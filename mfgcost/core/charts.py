@@ -10,7 +10,7 @@ Figures are Decimals; they become coordinates only here, rounded to a tenth of a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -35,22 +35,35 @@ def _figure(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
+def _step(span: Decimal) -> Decimal:
+    """A round grid step (1, 2 or 5 times a power of ten) giving about four lines."""
+    raw = span / 4
+    magnitude = Decimal(10) ** raw.adjusted()
+    for multiple in (1, 2, 5, 10):
+        if multiple * magnitude >= raw:
+            return multiple * magnitude
+    return 10 * magnitude
+
+
 def _scale(low: Decimal, high: Decimal):
     low, high = min(low, Decimal(0)), max(high, Decimal(0))
     if low == high:
         high = low + 1
+    step = _step(high - low)
+    low = (low / step).to_integral_value(rounding=ROUND_FLOOR) * step
+    high = (high / step).to_integral_value(rounding=ROUND_CEILING) * step
     plot = HEIGHT - TOP - BOTTOM
 
     def y(value: Decimal) -> float:
         return round(TOP + float((high - value) / (high - low)) * plot, 1)
 
-    return y, low, high
+    return y, low, high, step
 
 
-def _axis(y, low: Decimal, high: Decimal) -> list[str]:
+def _axis(y, low: Decimal, high: Decimal, step: Decimal) -> list[str]:
     parts = []
-    for step in range(5):
-        value = low + (high - low) * step / 4
+    value = low
+    while value <= high:
         parts.append(
             format_html(
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#ddd"/>'
@@ -61,9 +74,10 @@ def _axis(y, low: Decimal, high: Decimal) -> list[str]:
                 y(value),
                 LEFT - 6,
                 y(value) + 4,
-                _figure(value),
+                _tick(value),
             )
         )
+        value += step
     parts.append(
         format_html(
             '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#333"/>',
@@ -74,6 +88,12 @@ def _axis(y, low: Decimal, high: Decimal) -> list[str]:
         )
     )
     return parts
+
+
+def _tick(value: Decimal) -> str:
+    value = value.normalize()
+    places = max(-value.as_tuple().exponent, 0) if isinstance(value.as_tuple().exponent, int) else 0
+    return f"{value:,.{places}f}"
 
 
 def _legend(series: list[Series]) -> list[str]:
@@ -146,8 +166,8 @@ def stacked_bars(
             range(len(categories))]  # fmt: skip
     bottoms = [sum((s.values[i] for s in series if s.values[i] < 0), Decimal(0)) for i in
                range(len(categories))]  # fmt: skip
-    y, low, high = _scale(min(bottoms), max(tops))
-    parts = _axis(y, low, high)
+    y, low, high, step = _scale(min(bottoms), max(tops))
+    parts = _axis(y, low, high, step)
     slot = (WIDTH - LEFT - RIGHT) / len(categories)
     bar = min(slot * 0.6, 60)
     for i, category in enumerate(categories):
@@ -188,8 +208,8 @@ def lines(*, title: str, slug: str, categories: list[str], series: list[Series])
     if not categories or not series:
         return SafeString("")
     values = [v for s in series for v in s.values]
-    y, low, high = _scale(min(values), max(values))
-    parts = _axis(y, low, high)
+    y, low, high, step = _scale(min(values), max(values))
+    parts = _axis(y, low, high, step)
     step = (WIDTH - LEFT - RIGHT) / max(len(categories), 1)
 
     def x(i: int) -> float:

@@ -34,14 +34,17 @@ class Cell:
 def _cells(table: reports.Table, row: dict) -> list[Cell]:
     links = row.get("links", {})
     colour = row.get("colour", "")
+    keys = [column.key for column in table.columns]
+    # A row's colour (its cost group's) marks the cost-group cell, else the first one.
+    marked = "cost_group" if "cost_group" in keys else keys[0] if keys else None
     return [
         Cell(
             text=reports.format_figure(row.get(column.key), column.kind),
             numeric=column.numeric,
             url=links.get(column.key, ""),
-            colour=colour if position == 0 else "",
+            colour=colour if column.key == marked else "",
         )
-        for position, column in enumerate(table.columns)
+        for column in table.columns
     ]
 
 

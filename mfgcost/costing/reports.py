@@ -458,6 +458,7 @@ class VarianceAnalysisReport(CostReport):
             rows.append(
                 {
                     **row,
+                    "cause": CAUSE_LABELS.get(row["cause"], row["cause"]),
                     "variance_type": VARIANCE_TYPES.get(row["variance_type"], row["variance_type"]),
                     "colour": colours.get(row["cost_group"], NO_GROUP_COLOUR),
                     "links": {
