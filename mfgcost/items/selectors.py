@@ -428,8 +428,9 @@ def standard_cost_explanation(record: StandardCost) -> list[dict]:
     """Where a standard cost came from, per unit of the item: each BOM line (quantity with
     scrap, per unit of the BOM's formula size, at the component's cost in the same version on
     the activation date) and each routing operation (setup over the lot size plus run time, at
-    the work centre's rates as they are now: rates are not kept with the record). What these do
-    not explain (costing-sheet surcharges, a rate changed since, rounding) is the last row.
+    the work centre's rates as they are now: rates are not kept with the record; a subcontracted
+    operation at its service item's cost). What these do not explain (costing-sheet surcharges,
+    a vendor's own price, a rate changed since, rounding) is the last row.
     """
     rows: list[dict] = []
     if record.bom_id:
@@ -462,12 +463,34 @@ def standard_cost_explanation(record: StandardCost) -> list[dict]:
                 }
             )
     if record.routing_id:
-        for op in Operation.objects.filter(routing_id=record.routing_id).select_related(
-            "work_center"
-        ):
-            if op.subcontracted:
-                continue
+        operations = Operation.objects.filter(routing_id=record.routing_id).select_related(
+            "work_center", "service_item"
+        )
+        service_costs = _latest_records(
+            record.version,
+            [op.service_item_id for op in operations if op.service_item_id],
+            record.activation_date,
+        )
+        for op in sorted(operations, key=lambda op: op.operation_no):
             center = op.work_center
+            if op.subcontracted:
+                service = op.service_item
+                if service is None:
+                    continue
+                own = service_costs.get(service.pk)
+                price = own.unit_cost if own else (service.standard_cost or service.unit_cost)
+                rows.append(
+                    {
+                        "kind": "service",
+                        "source": f"operation {op.operation_no} at {center.code} "
+                        f"(service {service.number})",
+                        "quantity": Decimal("1"),
+                        "unit": "",
+                        "rate": price,
+                        "amount": price,
+                    }
+                )
+                continue
             hours = op.setup_time / record.lot_size + op.run_time
             direct = hours * center.direct_cost_per_hour
             overhead = hours * center.overhead_per_hour + direct * center.overhead_percent / 100
@@ -499,7 +522,8 @@ def standard_cost_explanation(record: StandardCost) -> list[dict]:
         rows.append(
             {
                 "kind": "surcharge",
-                "source": "costing sheet surcharges, rates changed since, rounding",
+                "source": "not explained above: costing-sheet surcharges, vendor prices, "
+                "rates changed since, rounding",
                 "quantity": None,
                 "unit": "",
                 "rate": None,

@@ -313,7 +313,13 @@ def test_standard_cost_page_shows_the_roll_up_explained(books, admin_client):
         ["BOM line 20: PAINT", "1", "3.000000", "3.000000"],
         ["operation 10 at WELD (direct)", "0.6", "20.000000", "12.000000"],
         ["operation 10 at WELD (overhead)", "0.6", "5.000000", "3.000000"],
-        ["costing sheet surcharges, rates changed since, rounding", "", "", "1.300000"],
+        [
+            "not explained above: costing-sheet surcharges, vendor prices, rates changed since, "
+            "rounding",
+            "",
+            "",
+            "1.300000",
+        ],
     ]
     assert explained["totals"][0][-1] == "29.300000"
     assert 'data-chart="standard-cost-breakdown"' in response.content.decode()
