@@ -161,9 +161,7 @@ class Report:
                 writer.writerow([table.title])
             writer.writerow([c.label for c in table.columns])
             for row in [*table.rows, *table.totals]:
-                writer.writerow(
-                    [_csv_text(export_value(row.get(c.key), c.kind)) for c in table.columns]
-                )
+                writer.writerow([_csv_text(row.get(c.key), c.kind) for c in table.columns])
         return out.getvalue()
 
     def to_xlsx(self) -> bytes:
@@ -189,8 +187,18 @@ class Report:
         return out.getvalue()
 
 
-def _csv_text(value: Any) -> str:
-    return "" if value is None else str(value)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value: Any, kind: str) -> str:
+    """A CSV field; text that a spreadsheet would run as a formula gets a leading quote."""
+    value = export_value(value, kind)
+    if value is None:
+        return ""
+    text = str(value)
+    if kind not in NUMERIC_KINDS and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
 
 
 def _sheet_title(title: str, index: int) -> str:
@@ -204,6 +212,8 @@ def _xlsx_row(sheet, columns: list[Column], row: dict, *, bold: bool) -> None:
     sheet.append([export_value(row.get(c.key), c.kind) for c in columns])
     for position, column in enumerate(columns, start=1):
         cell = sheet.cell(sheet.max_row, position)
+        if isinstance(cell.value, str) and cell.data_type == "f":
+            cell.data_type = "s"  # text typed as "=...", never a formula
         if column.kind in XLSX_FORMATS:
             cell.number_format = XLSX_FORMATS[column.kind]
         if bold:

@@ -161,3 +161,32 @@ def test_lines_have_a_point_per_figure_and_escape_names():
 
 def test_no_figures_no_chart():
     assert charts.stacked_bars(title="t", slug="s", categories=[], series=[]) == ""
+
+
+def test_exported_text_never_becomes_a_formula():
+    from mfgcost.core.reports import Column, Report, Table
+
+    class Names(Report):
+        slug = "names"
+        title = "Names"
+
+        def tables(self):
+            return [
+                Table(
+                    columns=[Column("name", "Name"), Column("amount", "Amount", AMOUNT)],
+                    rows=[{"name": "=HYPERLINK(1)", "amount": D("-5")}, {"name": "Steel"}],
+                )
+            ]
+
+    report = Names()
+    assert report.to_csv().splitlines() == ["Name,Amount", "'=HYPERLINK(1),-5.00", "Steel,"]
+    from .support import xlsx_sheets
+
+    (sheet,) = xlsx_sheets(report.to_xlsx())
+    assert sheet == [["Name", "Amount"], ["=HYPERLINK(1)", -5], ["Steel", None]]
+    import io
+
+    from openpyxl import load_workbook
+
+    cell = load_workbook(io.BytesIO(report.to_xlsx())).active["A2"]
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(1)", "s")

@@ -414,3 +414,18 @@ def test_xlsx_cells_are_numbers_at_their_precision(books, admin_client):
     assert actual.value == 145.5 and actual.number_format == "#,##0.00"
     quantity = book.worksheets[0].cell(2, 4)
     assert quantity.value == 10 and quantity.number_format == "#,##0.######"
+
+
+def test_cost_sheet_of_a_released_order_shows_its_estimate(books, admin_client, post):
+    order = post.release(books.bracket.item, "5", "PO-2", day=12)
+    _, (summary, by_group) = page(admin_client, "cost-sheet", order=order.pk)
+    assert summary["rows"] == [["PO-2", "BRACKET", "released", "5", "0", "0.00", "0.00"]]
+    # Estimate for 5 brackets at the standard: MAT 5 x 13.00 = 65.00, LAB 5 x 12.00 = 60.00,
+    # COH 5 x 3.00 = 15.00, MOH 5 x 1.30 = 6.50: 146.50; nothing actual yet.
+    assert {r[0]: (r[3], r[4]) for r in by_group["rows"]} == {
+        "MAT": ("65.00", "0.00"),
+        "LAB": ("60.00", "0.00"),
+        "COH": ("15.00", "0.00"),
+        "MOH": ("6.50", "0.00"),
+    }
+    assert by_group["totals"][0][3] == "146.50"
