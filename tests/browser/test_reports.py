@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.reports.conftest import books  # noqa: F401 - the worked bracket case
 from tests.scenarios.conftest import bracket, post  # noqa: F401 - what it is built from
@@ -50,5 +51,6 @@ def test_variance_chart_and_the_reports_index(admin_page, live_server, books):  
     assert total.locator("td").last.inner_text() == "42.05"
     # Drill down from the first variance figure to its value entries.
     page.locator("#report-table-1 tbody tr").first.locator("td").last.locator("a").click()
-    assert "/admin/inventory/valueentry/" in page.url
-    assert page.locator("#result_list tbody tr").count() >= 1
+    page.wait_for_url("**/admin/inventory/valueentry/?*")
+    expect(page.locator("#result_list tbody tr")).not_to_have_count(0)
+    assert "variance_cause=lot_size" in page.url
