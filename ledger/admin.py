@@ -286,7 +286,14 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(JournalLine)
 class JournalLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["entry", "line_no", "account", "debit", "credit", "cost_center", "cost_object"]
-    list_filter = ["entry__journal", "entry__period", "account__statement"]
+    list_filter = [
+        "entry__journal",
+        "entry__period",
+        "entry__posting_date",
+        "account__statement",
+        "cost_center",
+        "cost_object",
+    ]
     list_select_related = [
         "entry__journal",
         "entry__fiscal_year",

@@ -9,6 +9,8 @@ class SubcontractingConfig(AppConfig):
         from mfgcost.core.permissions import outside_user_check_register
         from mfgcost.production.signals import order_released
 
+        from . import reports  # noqa: F401 - registers the app's report pages
+
         # A vendor's user reaches only the vendor routes: core refuses it everywhere else.
         outside_user_check_register(_is_vendor_user)
 

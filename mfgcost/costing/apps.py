@@ -10,6 +10,7 @@ class CostingConfig(AppConfig):
         from mfgcost.production.signals import order_cost_changed, order_finished
 
         from . import receivers
+        from . import reports  # noqa: F401 - registers the app's report pages
 
         order_cost_changed.connect(
             receivers.order_cost_changed_receive, dispatch_uid="costing.order_cost_changed"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import BooleanField, DecimalField, ExpressionWrapper, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 
 from ledger.models import Account, JournalLine
 from ledger.selectors import account_balance
@@ -28,7 +28,7 @@ from mfgcost.items.models import CostGroup, Item, StandardCostLine
 from mfgcost.production.models import ORDER_TYPE, ProductionOrder, ProductionOrderEstimate
 
 from .adjust import group_order, split_by_weights
-from .models import CostAdjustmentMark, CostAdjustmentState, VarianceSource
+from .models import CostAdjustmentMark, CostAdjustmentRun, CostAdjustmentState, VarianceSource
 from .variance import CAUSES
 
 ILE = ItemLedgerEntry.EntryType
@@ -541,3 +541,107 @@ def adjust_cost_pending() -> dict[str, int]:
             id__gt=last, adjustment=False
         ).count(),
     }
+
+
+# --------------------------------------------------------------------------- variance analysis
+
+
+def _variances(
+    *,
+    item_id: int | None = None,
+    cost_group_id: int | None = None,
+    cause: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    order_no: str | None = None,
+):
+    variances = ValueEntry.objects.filter(entry_type=VE.VARIANCE, order_type=ORDER_TYPE)
+    if item_id is not None:
+        variances = variances.filter(
+            order_no__in=ProductionOrder.objects.filter(item_id=item_id).values("number")
+        )
+    if cost_group_id is not None:
+        variances = variances.filter(cost_group_id=cost_group_id)
+    if cause:
+        variances = variances.filter(variance_cause=cause)
+    if date_from is not None:
+        variances = variances.filter(posting_date__gte=date_from)
+    if date_to is not None:
+        variances = variances.filter(posting_date__lte=date_to)
+    if order_no:
+        variances = variances.filter(order_no=order_no)
+    return variances
+
+
+def variance_analysis(**filters) -> list[dict]:
+    """Variances posted on production orders, by month, order, cost group and cause.
+
+    ``amount`` is positive when unfavourable (actual above standard), as on the cost sheet.
+    Filters: ``item_id`` (the item the order produces), ``cost_group_id``, ``cause``,
+    ``date_from`` / ``date_to`` (posting date, inclusive) and ``order_no``.
+    """
+    grouped = (
+        _variances(**filters)
+        .annotate(month=TruncMonth("posting_date"))
+        .values(
+            "month",
+            "order_no",
+            "cost_group_id",
+            "cost_group__code",
+            "variance_type",
+            "variance_cause",
+        )  # fmt: skip
+        .annotate(expected=_sum("cost_amount_expected"), actual=_sum("cost_amount_actual"))
+        .order_by("month", "order_no", "cost_group__code", "variance_cause")
+    )
+    orders = {
+        o.number: o
+        for o in ProductionOrder.objects.filter(
+            number__in={row["order_no"] for row in grouped}
+        ).select_related("item")
+    }
+    rows = []
+    for row in grouped:
+        amount = -(row["expected"] + row["actual"])
+        if not amount:
+            continue
+        order = orders.get(row["order_no"])
+        rows.append(
+            {
+                "period": row["month"].strftime("%Y-%m"),
+                "order": row["order_no"],
+                "order_id": order.pk if order else None,
+                "item": order.item.number if order else "",
+                "cost_group_id": row["cost_group_id"],
+                "cost_group": row["cost_group__code"] or "",
+                "variance_type": row["variance_type"],
+                "cause": row["variance_cause"],
+                "amount": amount,
+            }
+        )
+    return rows
+
+
+def variance_trend(**filters) -> dict[str, dict[str, Decimal]]:
+    """Variances by month (``YYYY-MM``, in order) and cause, positive unfavourable; the same
+    filters as ``variance_analysis``."""
+    grouped = (
+        _variances(**filters)
+        .annotate(month=TruncMonth("posting_date"))
+        .values("month", "variance_cause")
+        .annotate(expected=_sum("cost_amount_expected"), actual=_sum("cost_amount_actual"))
+        .order_by("month", "variance_cause")
+    )
+    trend: dict[str, dict[str, Decimal]] = {}
+    for row in grouped:
+        by_cause = trend.setdefault(row["month"].strftime("%Y-%m"), {})
+        by_cause[row["variance_cause"]] = -(row["expected"] + row["actual"])
+    return trend
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def adjust_cost_runs(*, limit: int = 50) -> list[CostAdjustmentRun]:
+    """The latest Adjust Cost runs, oldest first (the order a history is read in)."""
+    return list(reversed(CostAdjustmentRun.objects.order_by("-id")[:limit]))

@@ -164,6 +164,7 @@ def costing_version_compare(
             version__in=[base, other], item__in=Item.objects.filter(**item_filter)
         )
         .values_list("item_id", flat=True)
+        .order_by()  # the model's ordering would make DISTINCT keep one row per record
         .distinct()
     )
     left = _latest_records(base, item_ids, on)
@@ -392,3 +393,149 @@ def _sheet_rules(sheet_ids: set[int]) -> dict[int, tuple[calc.SheetRuleInput, ..
             )
         )
     return {sheet_id: tuple(sheet_rules) for sheet_id, sheet_rules in rules.items()}
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def cost_groups() -> QuerySet[CostGroup]:
+    """Every cost group, by code (the legend of the cost reports)."""
+    return CostGroup.objects.order_by("code")
+
+
+def standard_cost_breakdown(record: StandardCost) -> list[dict]:
+    """A standard cost by cost group: this level, from the levels below, rolled up (per unit)."""
+    rows = []
+    for line in StandardCostLine.objects.filter(standard_cost=record).select_related("cost_group"):
+        rows.append(
+            {
+                "cost_group_id": line.cost_group_id,
+                "cost_group": line.cost_group.code,
+                "name": line.cost_group.name,
+                "group_type": line.cost_group.group_type,
+                "this_level": line.this_level,
+                "lower_levels": line.rolled_up - line.this_level,
+                "rolled_up": line.rolled_up,
+            }
+        )
+    return sorted(rows, key=lambda row: row["cost_group"])
+
+
+UNIT_PLACES = Decimal("0.000001")
+
+
+def standard_cost_explanation(record: StandardCost) -> list[dict]:
+    """Where a standard cost came from, per unit of the item: each BOM line (quantity with
+    scrap, per unit of the BOM's formula size, at the component's cost in the same version on
+    the activation date) and each routing operation (setup over the lot size plus run time, at
+    the work centre's rates as they are now: rates are not kept with the record; a subcontracted
+    operation at its service item's cost). What these do not explain (costing-sheet surcharges,
+    a vendor's own price, a rate changed since, rounding) is the last row.
+    """
+    rows: list[dict] = []
+    if record.bom_id:
+        bom = record.bom
+        lines = list(BomLine.objects.filter(bom=bom).select_related("component__base_unit", "unit"))
+        conversions = unit_conversions_for([line.component_id for line in lines])
+        component_costs = _latest_records(
+            record.version, [line.component_id for line in lines], record.activation_date
+        )
+        for line in sorted(lines, key=lambda line: line.line_no):
+            component = line.component
+            own = component_costs.get(component.pk)
+            unit_cost = own.unit_cost if own else (component.standard_cost or component.unit_cost)
+            in_base_unit = conversions.convert(
+                line.quantity_per,
+                item=component.number,
+                from_unit=line.unit.code,
+                to_unit=component.base_unit.code,
+                context=f"BOM line {line.line_no}: ",
+            )
+            quantity = in_base_unit / bom.quantity * (100 + line.scrap_percent) / 100
+            rows.append(
+                {
+                    "kind": "material",
+                    "source": f"BOM line {line.line_no}: {component.number}",
+                    "quantity": quantity,
+                    "unit": component.base_unit.code,
+                    "rate": unit_cost,
+                    "amount": quantity * unit_cost,
+                }
+            )
+    if record.routing_id:
+        operations = Operation.objects.filter(routing_id=record.routing_id).select_related(
+            "work_center", "service_item"
+        )
+        service_costs = _latest_records(
+            record.version,
+            [op.service_item_id for op in operations if op.service_item_id],
+            record.activation_date,
+        )
+        for op in sorted(operations, key=lambda op: op.operation_no):
+            center = op.work_center
+            if op.subcontracted:
+                service = op.service_item
+                if service is None:
+                    continue
+                own = service_costs.get(service.pk)
+                price = own.unit_cost if own else (service.standard_cost or service.unit_cost)
+                rows.append(
+                    {
+                        "kind": "service",
+                        "source": f"operation {op.operation_no} at {center.code} "
+                        f"(service {service.number})",
+                        "quantity": Decimal("1"),
+                        "unit": "",
+                        "rate": price,
+                        "amount": price,
+                    }
+                )
+                continue
+            hours = op.setup_time / record.lot_size + op.run_time
+            direct = hours * center.direct_cost_per_hour
+            overhead = hours * center.overhead_per_hour + direct * center.overhead_percent / 100
+            rows.append(
+                {
+                    "kind": "operation",
+                    "source": f"operation {op.operation_no} at {center.code} (direct)",
+                    "quantity": hours,
+                    "unit": "h",
+                    "rate": center.direct_cost_per_hour,
+                    "amount": direct,
+                }
+            )
+            if overhead:
+                rows.append(
+                    {
+                        "kind": "overhead",
+                        "source": f"operation {op.operation_no} at {center.code} (overhead)",
+                        "quantity": hours,
+                        "unit": "h",
+                        "rate": overhead / hours if hours else ZERO,
+                        "amount": overhead,
+                    }
+                )
+    for row in rows:
+        row["amount"] = row["amount"].quantize(UNIT_PLACES)
+    rest = record.unit_cost - sum((row["amount"] for row in rows), ZERO)
+    if rest:
+        rows.append(
+            {
+                "kind": "surcharge",
+                "source": "not explained above: costing-sheet surcharges, vendor prices, "
+                "rates changed since, rounding",
+                "quantity": None,
+                "unit": "",
+                "rate": None,
+                "amount": rest,
+            }
+        )
+    return rows
+
+
+def standard_cost_records(*, item: Item, version: CostingVersion | None = None):
+    """An item's standard cost records, newest activation first (in one version if given)."""
+    records = StandardCost.objects.filter(item=item).select_related("version")
+    if version is not None:
+        records = records.filter(version=version)
+    return records.order_by("-activation_date", "-id")
