@@ -9,8 +9,10 @@ class CostingConfig(AppConfig):
     def ready(self) -> None:
         from mfgcost.production.signals import order_cost_changed, order_finished
 
-        from . import receivers
-        from . import reports  # noqa: F401 - registers the app's report pages
+        from . import (
+            receivers,
+            reports,  # noqa: F401 - registers the app's report pages
+        )
 
         order_cost_changed.connect(
             receivers.order_cost_changed_receive, dispatch_uid="costing.order_cost_changed"
