@@ -31,9 +31,7 @@ def periods_lock(
     dates: Iterable[dt.date], *, field_name: str = "posting_date"
 ) -> dict[dt.date, Period]:
     """Lock (shared) the open period of each date, in date order; closed periods are refused."""
-    return {
-        date: open_period_for_date(date, field_name=field_name) for date in sorted(set(dates))
-    }
+    return {date: open_period_for_date(date, field_name=field_name) for date in sorted(set(dates))}
 
 
 def documents_lock(queryset: QuerySet) -> list:
