@@ -61,6 +61,17 @@ class InventoryPostingSetupViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet)
     permission_classes = [ModelPermissionsWithView]
     ordering_fields = ["id"]
 
+    def perform_create(self, serializer):
+        serializer.instance = services.inventory_posting_setup_save(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.inventory_posting_setup_save(
+            setup=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.inventory_posting_setup_delete(setup=instance)
+
 
 # --------------------------------------------------------------------------- ledgers
 
