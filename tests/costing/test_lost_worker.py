@@ -128,9 +128,7 @@ def stop(worker: subprocess.Popen) -> str:
 def test_a_killed_worker_is_replaced_and_the_books_end_as_after_a_clean_run(
     company, make_item, monkeypatch
 ):
-    started = time.monotonic()
     invoiced_after_sales(company, make_item, ITEMS)
-    print(f"scenario {time.monotonic() - started:.1f} s")
 
     # The clean run, rolled back: what the books must end as.
     with transaction.atomic():
@@ -141,7 +139,6 @@ def test_a_killed_worker_is_replaced_and_the_books_end_as_after_a_clean_run(
     # Each item: the two sales take 2 x 3 x 0.37 = 2.22 more; cost of goods sold rises by it.
     assert expected["trial_balance"]["5000"] == ITEMS * (D("6.00") + D("2.22"))
     assert CostAdjustmentRun.objects.count() == 0
-    print(f"clean run done {time.monotonic() - started:.1f} s")
 
     broker = redis_url()
     queue = f"costing-kill-{uuid.uuid4().hex[:8]}"
