@@ -301,9 +301,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench.common import drop_database, setup_django_on, tasks_queued_not_run
 
-    logging.getLogger("django.request").setLevel(logging.ERROR)  # the 400s are expected
     tasks_queued_not_run()
     setup_django_on(DB)
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # the 400s are expected
     figures = concurrency_run(
         clients=args.clients, seconds=args.seconds, adjust_every=args.adjust_every, seed=args.seed
     )
