@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # Use the local PostgreSQL for tests when DATABASE_URL is unset and it answers.
 WITH_DB = if [ -z "$$DATABASE_URL" ] && $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then export DATABASE_URL=$(PG_URL); fi;
 
-.PHONY: install demo test test-sqlite bench lint format clean
+.PHONY: install demo test test-sqlite bench lint format clean fuzz-ledger
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ test-sqlite: install
 
 bench: install
 	@$(WITH_DB) $(PY) -m bench
+
+# The state machine over postings with its long profile (200 examples of 50 steps).
+fuzz-ledger: install
+	@$(WITH_DB) MFGCOST_HYPOTHESIS_PROFILE=long $(PY) -m pytest -s -o timeout=0 \
+	  tests/costing/test_ledger_state_machine.py
 
 lint: install
 	$(PY) -m ruff check .

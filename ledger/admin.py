@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 
 from mfgcost.core.errors import BusinessError
 
+from . import services
 from .models import (
     Account,
     CostCenter,
@@ -63,8 +64,33 @@ def run_service_action(modeladmin, request, queryset, service, done: str) -> Non
 # Master data -----------------------------------------------------------------------------------
 
 
+class ServiceCheckedForm(forms.ModelForm):
+    """A model form that also runs a service's check on the changed instance.
+
+    ``change_check(instance)`` raises ``BusinessError``; its message is shown on the field it
+    names (or above the form), so the admin refuses what the API refuses, in the same words.
+    """
+
+    change_check = None
+
+    def _post_clean(self):
+        super()._post_clean()
+        check = type(self).change_check
+        if check is None or self.errors:
+            return
+        try:
+            check(self.instance)
+        except BusinessError as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+
+
+class AccountForm(ServiceCheckedForm):
+    change_check = staticmethod(lambda account: services.account_change_check(account=account))
+
+
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
+    form = AccountForm
     list_display = [
         "number",
         "name",

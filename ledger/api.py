@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from mfgcost.core.errors import ConflictError
 
-from . import filters, selectors, serializers
+from . import filters, selectors, serializers, services
 from .models import Account, CostCenter, CostObject, FiscalYear, Journal, JournalEntry, Period
 from .services import (
     LineDraft,
@@ -92,6 +92,14 @@ class AccountViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
     serializer_class = serializers.AccountSerializer
     filterset_class = filters.AccountFilter
     ordering_fields = ["number", "name"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.account_save(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.account_save(
+            account=serializer.instance, **serializer.validated_data
+        )
 
 
 class CostCenterViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):

@@ -30,6 +30,7 @@ from .models import (
     JournalSequence,
     Period,
 )
+from .signals import account_changing
 
 PERIOD_LOCK = "ledger.period"
 # Source keys of entries typed by a person start with this, so that a manual entry can never
@@ -403,3 +404,30 @@ def manual_entry_reverse(
 def amount_line(account: Account, amount: Decimal, **kwargs) -> LineDraft:
     """Shorthand for a line draft with a signed amount."""
     return LineDraft(account=account, amount=amount, **kwargs)
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+def account_change_check(*, account: Account) -> None:
+    """Refuse a change of ``account`` that would break a rule kept by another app.
+
+    The apps above the ledger listen to ``signals.account_changing`` and raise
+    ``BusinessError`` naming the field (a control account that sub-ledger postings have reached
+    cannot be opened to direct posting). Called by ``account_save`` and by the admin form.
+    """
+    previous = Account.objects.filter(pk=account.pk).first() if account.pk else None
+    account_changing.send(sender=Account, account=account, previous=previous)
+
+
+@transaction.atomic
+def account_save(*, account: Account | None = None, **values) -> Account:
+    """Create or change an account of the chart."""
+    account = account if account is not None else Account()
+    if account.pk:
+        Account.objects.select_for_update().filter(pk=account.pk).first()
+    for name, value in values.items():
+        setattr(account, name, value)
+    account_change_check(account=account)
+    account.save()
+    return account

@@ -15,6 +15,10 @@
 ``DJANGO_PROXY_SSL_HEADER`` "1" to trust ``X-Forwarded-Proto: https`` from the proxy in front.
 ``DJANGO_CSRF_TRUSTED_ORIGINS`` comma separated origins (``https://costing.example.com``).
 ``MFGCOST_ADJUST_COST_HOUR`` hour (UTC) of the nightly Adjust Cost run under Celery beat (2).
+``MFGCOST_CELERY_VISIBILITY_TIMEOUT`` seconds before Redis delivers an unacknowledged task
+    again (100); task time limits are derived from it.
+``MFGCOST_ADJUST_RUN_STALE_SECONDS`` a running Adjust Cost run without a heartbeat for this
+    long is marked abandoned (default: the visibility timeout).
 """
 
 import os
@@ -193,8 +197,26 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or (
 )
 CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 60 * 30
-CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
+# Redis delivers a message again when it is not acknowledged within the visibility timeout: a
+# task acknowledged late (Adjust Cost) whose worker is lost is picked up again after it. Every
+# task's time limit stays below it, so a task still running is never delivered twice; Adjust
+# Cost stops at 60 % of it and continues in a new task (see mfgcost/costing/tasks.py).
+MFGCOST_CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("MFGCOST_CELERY_VISIBILITY_TIMEOUT", "100"))
+# Workers look for such messages every ``unacked_restore_interval`` seconds (kombu's default
+# sweep is 10 s x a throttle of 10: up to 100 s more), so a lost task is picked up again within
+# the timeout plus a tenth of it (110 s by default).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": MFGCOST_CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": max(1, MFGCOST_CELERY_VISIBILITY_TIMEOUT // 10),
+    "unacked_restore_throttle": 1,
+}
+CELERY_TASK_TIME_LIMIT = int(MFGCOST_CELERY_VISIBILITY_TIMEOUT * 0.9)
+CELERY_TASK_SOFT_TIME_LIMIT = int(MFGCOST_CELERY_VISIBILITY_TIMEOUT * 0.8)
+# A run still "running" with no heartbeat for this long is marked abandoned (default: the
+# visibility timeout, after which its task has been delivered again).
+MFGCOST_ADJUST_RUN_STALE_SECONDS = int(
+    os.environ.get("MFGCOST_ADJUST_RUN_STALE_SECONDS", str(MFGCOST_CELERY_VISIBILITY_TIMEOUT))
+)
 CELERY_TIMEZONE = TIME_ZONE
 # The period jobs (``celery -A mfgcost beat``, or a worker started with ``-B``). Adjust Cost
 # works only on what changed since its last run, so a nightly run is cheap when nothing did.
@@ -202,6 +224,10 @@ CELERY_BEAT_SCHEDULE = {
     "adjust-cost-nightly": {
         "task": "mfgcost.costing.adjust_cost",
         "schedule": crontab(hour=int(os.environ.get("MFGCOST_ADJUST_COST_HOUR", "2")), minute=0),
+    },
+    "adjust-cost-runs-abandon": {
+        "task": "mfgcost.costing.adjust_cost_runs_abandon",
+        "schedule": 300.0,
     },
 }
 

@@ -54,8 +54,9 @@ def _scale(low: Decimal, high: Decimal):
     high = (high / step).to_integral_value(rounding=ROUND_CEILING) * step
     plot = HEIGHT - TOP - BOTTOM
 
-    def y(value: Decimal) -> float:
-        return round(TOP + float((high - value) / (high - low)) * plot, 1)
+    def y(value: Decimal) -> Decimal:
+        # A pixel position, to a tenth of a pixel: Decimal like every figure it is drawn from.
+        return (TOP + (high - value) / (high - low) * plot).quantize(Decimal("0.1"))
 
     return y, low, high, step
 

@@ -59,8 +59,10 @@ class _ItemLedger:
     def __init__(self, item: Item):
         self.item = item
         self.pending: dict[int, Decimal] = defaultdict(Decimal)
+        self.pending_rounding: dict[int, Decimal] = defaultdict(Decimal)
         self.entries: dict[int, ItemLedgerEntry] = {}
         self._values: dict[int, Decimal] = {}
+        self._rounding: dict[int, Decimal] = defaultdict(Decimal)
 
     def load(self, ids) -> None:
         missing = [pk for pk in ids if pk not in self.entries]
@@ -70,9 +72,25 @@ class _ItemLedger:
             entry.item = self.item
             self.entries[entry.pk] = entry
         self._values.update(entry_values(missing))
+        for entry_id, expected, actual in (
+            ValueEntry.objects.filter(
+                item_ledger_entry_id__in=missing, entry_type=ValueEntry.EntryType.ROUNDING
+            )
+            .values("item_ledger_entry_id")
+            .annotate(e=Sum("cost_amount_expected"), a=Sum("cost_amount_actual"))
+            .values_list("item_ledger_entry_id", "e", "a")
+            .order_by()
+        ):
+            self._rounding[entry_id] = (expected or ZERO) + (actual or ZERO)
 
     def value(self, entry_id: int) -> Decimal:
-        return self._values[entry_id] + self.pending[entry_id]
+        """Everything the entry is worth now, rounding entries and decided adjustments too."""
+        return self._values[entry_id] + self.pending[entry_id] + self.pending_rounding[entry_id]
+
+    def rounding(self, entry_id: int) -> Decimal:
+        """The part of the entry's value that rounding entries hold (a location's residue
+        cleared when the entry emptied it)."""
+        return self._rounding[entry_id] + self.pending_rounding[entry_id]
 
 
 class _Forwarder:
@@ -82,6 +100,7 @@ class _Forwarder:
         self.ledger = _ItemLedger(item)
         self.order_numbers: set[str] = set()
         self.adjustments: dict[int, Decimal] = defaultdict(Decimal)
+        self.rounding_adjustments: dict[int, Decimal] = defaultdict(Decimal)
 
     # ---------------------------------------------------------------- shared
 
@@ -92,18 +111,35 @@ class _Forwarder:
         self.ledger.pending[entry_id] += amount
         self.adjustments[entry_id] += amount
 
+    def adjust_rounding(self, entry_id: int, amount: Decimal) -> None:
+        """Decide a rounding adjustment (posted as a rounding value entry, never forwarded)."""
+        if not amount:
+            return
+        self.ledger.pending_rounding[entry_id] += amount
+        self.rounding_adjustments[entry_id] += amount
+
     def follow(self, outbound_id: int, amount: Decimal) -> set[int]:
         """Adjust an outbound entry; return inbound entries that change with it."""
-        self.adjust(outbound_id, amount)
         entry = self.ledger.entries[outbound_id]
         changed: set[int] = set()
         if entry.entry_type == ILE.TRANSFER:
+            # A target is the whole value the entry should carry, so reaching it takes back the
+            # rounding entry its posting made when it emptied the source location. That
+            # rounding never reached the destination (its counter account is inventory
+            # adjustment), so taking it back must not either: only the rest is mirrored.
+            # Whatever residue that leaves at an empty source is cleared at the end.
+            rounding = self.ledger.rounding(outbound_id)
+            self.adjust_rounding(outbound_id, -rounding)
+            amount += rounding
+            self.adjust(outbound_id, amount)
             inbound = ItemLedgerEntry.objects.filter(transfer_from_entry_id=outbound_id).first()
-            if inbound is not None:
+            if inbound is not None and amount:
                 self.ledger.load([inbound.pk])
                 self.adjust(inbound.pk, -amount)
                 changed.add(inbound.pk)
-        elif entry.entry_type == ILE.CONSUMPTION and entry.order_type == ORDER_TYPE:
+            return changed
+        self.adjust(outbound_id, amount)
+        if entry.entry_type == ILE.CONSUMPTION and entry.order_type == ORDER_TYPE:
             self.order_numbers.add(entry.order_no)
             changed |= self.follow_returns(outbound_id)
         return changed
@@ -215,10 +251,11 @@ class _Forwarder:
         ).aggregate(e=Sum("cost_amount_expected"), a=Sum("cost_amount_actual"))
         opening_value = (opening["e"] or ZERO) + (opening["a"] or ZERO)
         # Adjustments decided in this transaction but not yet written, on earlier entries.
-        for entry_id, amount in self.ledger.pending.items():
-            entry = self.ledger.entries[entry_id]
-            if entry.location_id == location_id and entry.posting_date < from_date:
-                opening_value += amount
+        for pending in (self.ledger.pending, self.ledger.pending_rounding):
+            for entry_id, amount in pending.items():
+                entry = self.ledger.entries[entry_id]
+                if entry.location_id == location_id and entry.posting_date < from_date:
+                    opening_value += amount
         entries = list(
             ItemLedgerEntry.objects.filter(
                 item=item, location_id=location_id, posting_date__gte=from_date
@@ -249,9 +286,48 @@ class _Forwarder:
                 changed |= self.follow(entry_id, difference)
         return changed
 
+    # ---------------------------------------------------------------- empty locations
+
+    def clear_residues(self) -> None:
+        """Zero quantity keeps zero value: a location the adjustments reached that has no
+        stock left but some value (the rounding a posting made when it emptied the location
+        no longer matches the forwarded costs) gets the residue back as a rounding
+        adjustment on its latest outbound entry, as the posting that emptied it did."""
+        touched = {
+            self.ledger.entries[pk].location_id
+            for pk in set(self.adjustments) | set(self.rounding_adjustments)
+        }
+        for location_id in sorted(touched):
+            entries = ItemLedgerEntry.objects.filter(item=self.item, location_id=location_id)
+            if (entries.aggregate(q=Sum("quantity"))["q"] or ZERO) != 0:
+                continue
+            stored = ValueEntry.objects.filter(
+                item=self.item, location_id=location_id, item_ledger_entry__isnull=False
+            ).aggregate(e=Sum("cost_amount_expected"), a=Sum("cost_amount_actual"))
+            residue = (stored["e"] or ZERO) + (stored["a"] or ZERO)
+            residue += sum(
+                (
+                    amount
+                    for pending in (self.ledger.pending, self.ledger.pending_rounding)
+                    for pk, amount in pending.items()
+                    if self.ledger.entries[pk].location_id == location_id
+                ),
+                ZERO,
+            )
+            if not residue:
+                continue
+            last = entries.filter(quantity__lt=0).order_by("-id").values_list("pk", flat=True)
+            last_id = last.first()
+            if last_id is None:
+                continue
+            self.ledger.load([last_id])
+            self.adjust_rounding(last_id, -residue)
+
     # ---------------------------------------------------------------- write
 
     def write(self) -> None:
+        self.clear_residues()
+        self._write_rounding()
         entries = [self.ledger.entries[pk] for pk in sorted(self.adjustments)]
         firsts: dict[int, dict] = {}
         for row in (
@@ -282,6 +358,23 @@ class _Forwarder:
                     wip_posting_group_id=first.get("wip_posting_group_id"),
                     wip_location_id=first.get("wip_location_id"),
                     description="Adjust Cost",
+                ),
+                valuation_date=entry.posting_date,
+            )
+
+    def _write_rounding(self) -> None:
+        for entry_id in sorted(self.rounding_adjustments):
+            amount = self.rounding_adjustments[entry_id]
+            if not amount:
+                continue
+            entry = self.ledger.entries[entry_id]
+            self.batch.add(
+                new_value_entry(
+                    entry,
+                    entry_type=ValueEntry.EntryType.ROUNDING,
+                    cost_amount_actual=amount,
+                    valued_quantity=ZERO,
+                    description="Adjust Cost: rounding",
                 ),
                 valuation_date=entry.posting_date,
             )

@@ -106,14 +106,29 @@ class CostAdjustmentMark(models.Model):
 
 
 class CostAdjustmentRun(models.Model):
+    """One run of Adjust Cost.
+
+    ``heartbeat_at`` and the counters are written in the transaction of every unit of work the
+    run commits, so they always tell what the run has posted, even when its worker dies. A run
+    still ``running`` whose heartbeat is older than the stale age (the broker's visibility
+    timeout, after which the task is delivered again) is marked ``abandoned`` by the next run
+    and by the periodic check. A run that stopped at its time budget with work left is
+    ``partial``; a continuation run works the rest.
+    """
+
     class Status(models.TextChoices):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
+        PARTIAL = "partial", "Stopped at its time budget (continued by the next run)"
         FAILED = "failed", "Failed"
+        ABANDONED = "abandoned", "Abandoned (its worker was lost)"
 
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the run last committed a unit of work."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     items_adjusted = models.PositiveIntegerField(default=0)
     orders_adjusted = models.PositiveIntegerField(default=0)
     value_entries_posted = models.PositiveIntegerField(default=0)

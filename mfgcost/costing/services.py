@@ -27,11 +27,14 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import F, Max, Min
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from mfgcost.core.errors import BusinessError
@@ -142,6 +145,10 @@ class AdjustCostResult:
     errors: list[str] = field(default_factory=list)
     value_entries: list[ValueEntry] = field(default_factory=list)
     worked: list[tuple[str, int]] = field(default_factory=list)  # ("item"|"order", id), in order
+    # Units still queued when the run stopped at its time budget (a continuation works them).
+    remaining_items: list[int] = field(default_factory=list)
+    remaining_orders: list[int] = field(default_factory=list)
+    abandoned_runs: int = 0
 
     @property
     def posted_nothing(self) -> bool:
@@ -172,6 +179,9 @@ class _Queue:
     def __len__(self) -> int:
         return len(self._heap)
 
+    def units(self) -> list[tuple[int, int]]:
+        return sorted((kind, pk) for _, kind, pk in self._heap)
+
 
 def _levels(item_ids: Iterable[int]) -> dict[int, int]:
     return dict(Item.objects.filter(pk__in=set(item_ids)).values_list("pk", "low_level_code"))
@@ -198,6 +208,37 @@ def _clean_ids(values, *, field_name: str) -> list[int] | None:
     return ids
 
 
+def stale_run_age() -> dt.timedelta:
+    """How long a ``running`` run may go without a heartbeat before it counts as abandoned:
+    the broker's visibility timeout (after it, a lost worker's task is delivered again)."""
+    seconds = getattr(settings, "MFGCOST_ADJUST_RUN_STALE_SECONDS", None) or getattr(
+        settings, "MFGCOST_CELERY_VISIBILITY_TIMEOUT", 100
+    )
+    return dt.timedelta(seconds=int(seconds))
+
+
+def adjust_cost_runs_abandon(*, older_than: dt.timedelta | None = None) -> int:
+    """Mark ``running`` runs with no heartbeat for ``older_than`` (default ``stale_run_age()``)
+    as abandoned; return how many. Their counters say what they posted before they stopped;
+    their unfinished work is still marked, for the next run."""
+    cutoff = timezone.now() - (older_than if older_than is not None else stale_run_age())
+    stale = CostAdjustmentRun.objects.annotate(
+        last_sign=Coalesce("heartbeat_at", "started_at")
+    ).filter(status=CostAdjustmentRun.Status.RUNNING, last_sign__lt=cutoff)
+    ids = list(stale.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    count = CostAdjustmentRun.objects.filter(
+        pk__in=ids, status=CostAdjustmentRun.Status.RUNNING
+    ).update(
+        status=CostAdjustmentRun.Status.ABANDONED,
+        finished_at=Coalesce(F("heartbeat_at"), F("started_at")),
+    )
+    if count:
+        logger.warning("Adjust Cost: %s run(s) of a lost worker marked abandoned", count)
+    return count
+
+
 def adjust_cost_run(
     *,
     items: Iterable[Item | int] | None = None,
@@ -205,6 +246,7 @@ def adjust_cost_run(
     posting_date: dt.date | None = None,
     requested_by: str = "",
     progress: Callable[[int, int, str], None] | None = None,
+    time_budget: float | None = None,
 ) -> AdjustCostResult:
     """Run Adjust Cost on everything marked (or on the marks of ``items`` / ``orders`` and
     whatever their changes reach).
@@ -212,13 +254,22 @@ def adjust_cost_run(
     ``posting_date`` dates the adjustments whose valuation date lies in a closed period
     (default: the first day of the next open period). ``progress(done, total, label)`` is
     called after each unit of work. Not one transaction: each item and order is its own (see
-    the module doc); the run is safe to interrupt and to repeat.
+    the module doc); the run is safe to interrupt and to repeat. With ``time_budget``
+    (seconds) the run starts no unit after the budget is spent: it ends ``partial`` and
+    returns the units still queued in ``remaining_items`` / ``remaining_orders``.
+
+    Runs left ``running`` by a lost worker are marked abandoned first
+    (``adjust_cost_runs_abandon``).
     """
     item_ids = _clean_ids(items, field_name="items")
     order_ids = _clean_ids(orders, field_name="orders")
     calendar = posting_calendar(fallback=posting_date)
-    run = CostAdjustmentRun.objects.create(requested_by=requested_by[:150])
-    result = AdjustCostResult(run=run)
+    abandoned = adjust_cost_runs_abandon()
+    run = CostAdjustmentRun.objects.create(
+        requested_by=requested_by[:150], heartbeat_at=timezone.now()
+    )
+    result = AdjustCostResult(run=run, abandoned_runs=abandoned)
+    deadline = None if time_budget is None else time.monotonic() + time_budget
     try:
         run.marks_collected = marks_collect()
         queue = _Queue()
@@ -234,12 +285,19 @@ def adjust_cost_run(
         for pk, level in _order_levels(marked_orders).items():
             queue.push(ORDER, pk, level)
         done = 0
-        while (unit := queue.pop()) is not None:
+        run.status = CostAdjustmentRun.Status.DONE
+        while len(queue):
+            if deadline is not None and time.monotonic() >= deadline:
+                units = queue.units()
+                result.remaining_items = [pk for kind, pk in units if kind == ITEM]
+                result.remaining_orders = [pk for kind, pk in units if kind == ORDER]
+                run.status = CostAdjustmentRun.Status.PARTIAL
+                break
+            unit = queue.pop()
             _work(unit, queue, calendar, run, result)
             done += 1
             if progress is not None:
                 progress(done, done + len(queue), _label(unit))
-        run.status = CostAdjustmentRun.Status.DONE
     except Exception:
         run.status = CostAdjustmentRun.Status.FAILED
         raise
@@ -268,11 +326,24 @@ def _work(unit, queue: _Queue, calendar, run: CostAdjustmentRun, result: AdjustC
         return
     source_key = f"costing:adjust:{run.pk}:{visit}"
     try:
+        # The run's heartbeat and counters commit with the unit's adjustments, so a run whose
+        # worker is lost still says exactly what it posted.
+        with transaction.atomic():
+            if kind == ITEM:
+                outcome = item_costs_forward(item_id=pk, calendar=calendar, source_key=source_key)
+            else:
+                outcome = order_costs_settle(order_id=pk, calendar=calendar, source_key=source_key)
+            worked = outcome.worked and not outcome.skipped
+            CostAdjustmentRun.objects.filter(pk=run.pk).update(
+                heartbeat_at=timezone.now(),
+                items_adjusted=len(result.items) + (worked and kind == ITEM),
+                orders_adjusted=len(result.orders) + (worked and kind == ORDER),
+                value_entries_posted=len(result.value_entries)
+                + (len(outcome.value_entries) if worked else 0),
+            )
         if kind == ITEM:
-            outcome = item_costs_forward(item_id=pk, calendar=calendar, source_key=source_key)
             follow = [(ORDER, o, level) for o, level in _order_levels(outcome.order_ids).items()]
         else:
-            outcome = order_costs_settle(order_id=pk, calendar=calendar, source_key=source_key)
             follow = [(ITEM, i, level) for i, level in _levels(outcome.item_ids).items()]
     except BusinessError as exc:
         logger.warning("Adjust Cost: %s not adjusted: %s", _label(unit), exc.message)

@@ -6,11 +6,13 @@ append-only, and a correction is a new posting through the services. A posting s
 wrote; an item ledger entry shows its value entries and applications.
 """
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 
-from ledger.admin import ReadOnlyAdminMixin
+from ledger.admin import ReadOnlyAdminMixin, ServiceCheckedForm
 from ledger.models import Account, ItemPostingGroup
+from mfgcost.core.errors import BusinessError
 
 from .models import (
     CapacityLedgerEntry,
@@ -38,8 +40,30 @@ def searchable(**field_models: type[models.Model]) -> list[str]:
 # --------------------------------------------------------------------------- setup
 
 
+def _setup_check(setup: InventoryPostingSetup) -> None:
+    from .links import posting_setup_change_check
+
+    posting_setup_change_check(setup=setup)
+
+
+class InventoryPostingSetupForm(ServiceCheckedForm):
+    change_check = staticmethod(_setup_check)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("DELETE") and self.instance.pk:  # a row deleted from the inline
+            from .links import posting_setup_change_check
+
+            try:
+                posting_setup_change_check(setup=self.instance, deleting=True)
+            except BusinessError as exc:
+                raise forms.ValidationError(exc.message) from exc
+        return cleaned
+
+
 class InventoryPostingSetupInline(admin.TabularInline):
     model = InventoryPostingSetup
+    form = InventoryPostingSetupForm
     extra = 0
     autocomplete_fields = searchable(
         posting_group=ItemPostingGroup,
@@ -59,6 +83,19 @@ class LocationAdmin(admin.ModelAdmin):
 
 @admin.register(InventoryPostingSetup)
 class InventoryPostingSetupAdmin(admin.ModelAdmin):
+    form = InventoryPostingSetupForm
+
+    def has_delete_permission(self, request, obj=None):
+        """A row that posted entries resolve through is not deleted (see ``links``)."""
+        if obj is not None:
+            from .links import posting_setup_change_check
+
+            try:
+                posting_setup_change_check(setup=obj, deleting=True)
+            except BusinessError:
+                return False
+        return super().has_delete_permission(request, obj)
+
     list_display = [
         "id",
         "posting_group",

@@ -50,6 +50,17 @@ class InventoryPostingSetupViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet)
     serializer_class = serializers.InventoryPostingSetupSerializer
     ordering_fields = ["id"]
 
+    def perform_create(self, serializer):
+        serializer.instance = services.inventory_posting_setup_save(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.inventory_posting_setup_save(
+            setup=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.inventory_posting_setup_delete(setup=instance)
+
 
 # --------------------------------------------------------------------------- ledgers
 

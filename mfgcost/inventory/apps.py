@@ -7,4 +7,14 @@ class InventoryConfig(AppConfig):
     verbose_name = "Inventory ledgers"
 
     def ready(self) -> None:
+        # The ledger asks before a changed account is saved; a control account that the
+        # inventory ledgers have posted to stays closed to direct posting.
+        from ledger.signals import account_changing
+
         from . import reports  # noqa: F401 - registers the app's report pages
+        from .links import account_change_check
+
+        def refuse_breaking_change(sender, *, account, previous, **kwargs):
+            account_change_check(account=account, previous=previous)
+
+        account_changing.connect(refuse_breaking_change, weak=False, dispatch_uid="inventory")

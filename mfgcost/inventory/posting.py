@@ -77,6 +77,20 @@ def _general_setup_rows() -> list[GeneralPostingSetup]:
     return rows
 
 
+def setup_row_for(rows: dict, posting_group_id: int | None, location_id: int | None):
+    """The inventory setup row that applies, from rows keyed by (posting group, location):
+    group and location, then location alone, then group alone, then the default (or None)."""
+    for candidate in (
+        (posting_group_id, location_id),
+        (None, location_id),
+        (posting_group_id, None),
+        (None, None),
+    ):
+        if candidate in rows:
+            return rows[candidate]
+    return None
+
+
 class SetupResolver:
     """Finds posting-setup rows, caching them for one posting or report.
 
@@ -102,11 +116,9 @@ class SetupResolver:
                         "inventory_account", "inventory_accrual_account", "wip_account"
                     )
                 }
-            rows = self._inventory_rows
-            for candidate in (key, (None, location_id), (posting_group_id, None), (None, None)):
-                if candidate in rows:
-                    self._inventory[key] = rows[candidate]
-                    break
+            row = setup_row_for(self._inventory_rows, posting_group_id, location_id)
+            if row is not None:
+                self._inventory[key] = row
             else:
                 group = ItemPostingGroup.objects.filter(pk=posting_group_id).first()
                 location = Location.objects.filter(pk=location_id).first()

@@ -10,10 +10,10 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from ledger.models import Account
+from ledger.models import Account, JournalLine
 from ledger.selectors import account_balance
 
 from .models import InventoryPostingSetup, ItemApplication, ItemLedgerEntry, ValueEntry
@@ -196,17 +196,114 @@ def reconciliation_accounts() -> list[Account]:
     return list(Account.objects.filter(pk__in=ids).order_by("number"))
 
 
-def reconciliation(*, as_of: dt.date | None = None) -> list[dict]:
-    """Per inventory and WIP account: value by the ledgers, general-ledger balance, difference.
+def _direct_lines_by_account(account_ids: set[int], as_of: dt.date | None) -> dict[int, dict]:
+    """Per account: general-ledger lines in journal entries no value entry posted (manual
+    entries and any other posting outside the item and capacity ledgers)."""
+    lines = JournalLine.objects.filter(account_id__in=account_ids).filter(
+        ~Exists(ValueEntry.objects.filter(journal_entry_id=OuterRef("entry_id")))
+    )
+    if as_of is not None:
+        lines = lines.filter(entry__posting_date__lte=as_of)
+    rows = (
+        lines.values("account_id")
+        .annotate(debit=_sum("debit"), credit=_sum("credit"), count=Count("id"))
+        .order_by()
+    )
+    return {
+        row["account_id"]: {"amount": row["debit"] - row["credit"], "count": row["count"]}
+        for row in rows
+    }
 
-    A difference means the general ledger was posted to some other way (a manual entry), or the
-    posting setup was changed after postings were made with it.
+
+def _stock_on_other_accounts(as_of: dt.date | None) -> dict[int, list[dict]]:
+    """Per inventory account: stock whose item's posting group now maps elsewhere.
+
+    Value entries keep the posting group they were posted with, so stock posted under one
+    group and still on hand after the item moved to another is credited, when it leaves, to
+    the new group's account: the old account keeps value without quantity. The change is
+    refused by the services; this finds it if it was done around them.
+    """
+    values = ValueEntry.objects.filter(item_ledger_entry__isnull=False).exclude(
+        posting_group_id=F("item__posting_group_id")
+    )
+    if as_of is not None:
+        values = values.filter(posting_date__lte=as_of)
+    rows = (
+        values.values(
+            "item_id", "item__number", "item__posting_group_id", "posting_group_id", "location_id"
+        )
+        .annotate(expected=_sum("cost_amount_expected"), actual=_sum("cost_amount_actual"))
+        .order_by()
+    )
+    setup = SetupResolver()
+    found: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        amount = row["expected"] + row["actual"]
+        if not amount:
+            continue
+        location_id = row["location_id"]
+        posted_to = setup.inventory(row["posting_group_id"], location_id).inventory_account
+        now_to = setup.inventory(row["item__posting_group_id"], location_id).inventory_account
+        if posted_to.pk == now_to.pk:
+            continue
+        found[posted_to.pk].append(
+            {
+                "cause": "stock_under_former_posting_group",
+                "amount": amount,
+                "description": f"{amount} of item {row['item__number']} was posted to this "
+                f"account under a former posting group; the item now posts to account "
+                f"{now_to.number}.",
+            }
+        )
+    return found
+
+
+def reconciliation(*, as_of: dt.date | None = None) -> list[dict]:
+    """Per inventory and WIP account: value by the ledgers, general-ledger balance, difference,
+    and the causes of the difference.
+
+    ``causes`` explains a difference, each with its amount (they add up to it):
+
+    * ``direct_posting``: general-ledger lines on the account in journal entries that no value
+      entry posted (a manual entry, an account opened to direct posting);
+    * ``mapping_changed``: value entries whose journal lines went to another account than the
+      posting setup now maps them to (the setup was changed after posting).
+
+    A third cause, ``stock_under_former_posting_group``, makes no difference but is a break of
+    the link all the same: stock still on the account although its item now posts elsewhere.
     """
     ledger_values = ledger_value_by_account(as_of=as_of)
+    accounts = reconciliation_accounts()
+    direct = _direct_lines_by_account({a.pk for a in accounts}, as_of)
+    moved_stock = _stock_on_other_accounts(as_of)
     rows = []
-    for account in reconciliation_accounts():
+    for account in accounts:
         ledger_value = ledger_values.get(account.pk, ZERO)
         balance = account_balance(account, date_to=as_of)
+        causes = []
+        outside = direct.get(account.pk, {"amount": ZERO, "count": 0})
+        if outside["amount"] or outside["count"]:
+            causes.append(
+                {
+                    "cause": "direct_posting",
+                    "amount": outside["amount"],
+                    "description": f"{outside['count']} general-ledger line(s) posted directly "
+                    f"to control account {account.number}, not from the item or capacity "
+                    f"ledgers: {outside['amount']}.",
+                }
+            )
+        remapped = balance - outside["amount"] - ledger_value
+        if remapped:
+            causes.append(
+                {
+                    "cause": "mapping_changed",
+                    "amount": remapped,
+                    "description": f"Value entries were posted to account {account.number} "
+                    f"with another account mapping than the posting setup gives now "
+                    f"(the setup was changed after posting): {remapped}.",
+                }
+            )
+        causes += moved_stock.get(account.pk, [])
         rows.append(
             {
                 "account_id": account.pk,
@@ -215,6 +312,7 @@ def reconciliation(*, as_of: dt.date | None = None) -> list[dict]:
                 "ledger_value": ledger_value,
                 "gl_balance": balance,
                 "difference": balance - ledger_value,
+                "causes": causes,
             }
         )
     return rows

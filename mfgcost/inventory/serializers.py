@@ -358,9 +358,18 @@ class ReconciliationQuerySerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False)
 
 
+class ReconciliationCauseSerializer(serializers.Serializer):
+    cause = serializers.ChoiceField(
+        choices=["direct_posting", "mapping_changed", "stock_under_former_posting_group"]
+    )
+    amount = AmountField()
+    description = serializers.CharField()
+
+
 class ReconciliationRowSerializer(serializers.Serializer):
     account = serializers.CharField()
     name = serializers.CharField()
     ledger_value = AmountField()
     gl_balance = AmountField()
     difference = AmountField()
+    causes = ReconciliationCauseSerializer(many=True)

@@ -46,9 +46,11 @@ from mfgcost.core.errors import BusinessError
 from mfgcost.core.money import ZERO, round_amount, round_unit_cost, split_amount, to_decimal
 from mfgcost.items.models import CostGroup, Item
 
+from .links import posting_setup_change_check
 from .locks import items_lock
 from .models import (
     InventoryPosting,
+    InventoryPostingSetup,
     ItemApplication,
     ItemLedgerEntry,
     Location,
@@ -152,6 +154,33 @@ def begin_posting(
     except IntegrityError:
         return InventoryPosting.objects.get(source_key=source_key), False
     return posting, True
+
+
+# --------------------------------------------------------------------------- posting setup
+
+
+@transaction.atomic
+def inventory_posting_setup_save(
+    *, setup: InventoryPostingSetup | None = None, **values
+) -> InventoryPostingSetup:
+    """Create or change an inventory posting setup row.
+
+    Refused (400 naming the field) when it would move entries already posted to other
+    accounts (``links.posting_setup_change_check``).
+    """
+    setup = setup if setup is not None else InventoryPostingSetup()
+    for name, value in values.items():
+        setattr(setup, name, value)
+    posting_setup_change_check(setup=setup)
+    setup.save()
+    return setup
+
+
+@transaction.atomic
+def inventory_posting_setup_delete(*, setup: InventoryPostingSetup) -> None:
+    """Delete a setup row; a row that posted entries resolve through is a 409."""
+    posting_setup_change_check(setup=setup, deleting=True)
+    setup.delete()
 
 
 # --------------------------------------------------------------------------- valuation helpers

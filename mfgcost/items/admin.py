@@ -19,6 +19,7 @@ from django.forms.models import BaseInlineFormSet
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
+from ledger.admin import ServiceCheckedForm
 from mfgcost.core.errors import BusinessError
 
 from . import rollup as calc
@@ -42,6 +43,7 @@ from .models import (
 from .resources import BomResource, ItemResource, RoutingResource
 from .selectors import valid_on
 from .services import (
+    item_change_check,
     item_low_level_codes_update,
     standard_cost_activate,
     standard_cost_rollup,
@@ -153,8 +155,13 @@ class UnitConversionInline(admin.TabularInline):
     autocomplete_fields = ["from_unit", "to_unit"]
 
 
+class ItemForm(ServiceCheckedForm):
+    change_check = staticmethod(lambda item: item_change_check(item=item))
+
+
 @admin.register(Item)
 class ItemAdmin(ImportExportModelAdmin):
+    form = ItemForm
     list_display = [
         "number",
         "description",

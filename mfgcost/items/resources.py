@@ -30,7 +30,7 @@ from .models import (
     UnitOfMeasure,
     WorkCenter,
 )
-from .services import item_low_level_codes_update
+from .services import item_change_check, item_low_level_codes_update
 from .validation import (
     bom_cycle_check,
     operation_check,
@@ -128,7 +128,10 @@ class ItemResource(CheckedResource):
             if instance.item_type == Item.ItemType.SERVICE and instance.cost_group_id is None:
                 raise BusinessError("A service item needs a cost group.", field="cost_group")
 
-        errors = rule_errors(import_validation_errors, service_has_group)
+        def posting_group_kept():
+            item_change_check(item=instance)
+
+        errors = rule_errors(import_validation_errors, service_has_group, posting_group_kept)
         super().validate_instance(instance, errors, validate_unique)
 
 

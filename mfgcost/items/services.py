@@ -26,6 +26,7 @@ from django.utils import timezone
 from mfgcost.core.errors import BusinessError, ConflictError
 from mfgcost.core.locks import advisory_xact_lock
 from mfgcost.core.money import round_unit_cost
+from mfgcost.inventory.links import item_posting_group_change_check
 from mfgcost.inventory.locks import documents_lock, items_lock, periods_lock
 from mfgcost.inventory.services import standard_cost_revalue
 
@@ -158,9 +159,19 @@ def item_save(*, item: Item | None = None, **values) -> Item:
         )
     if item.lot_size is not None and item.lot_size <= 0:
         raise BusinessError("The lot size must be greater than zero.", field="lot_size")
+    item_change_check(item=item)
     _clean(item)
     item.save()
     return item
+
+
+def item_change_check(*, item: Item) -> None:
+    """Refuse a change of a stored item that would break the link to the general ledger: a
+    new posting group while it has stock or work in process (``inventory.links``)."""
+    if item.pk is None:
+        return
+    previous = Item.objects.select_related("posting_group").filter(pk=item.pk).first()
+    item_posting_group_change_check(item=item, previous=previous)
 
 
 @transaction.atomic
