@@ -40,11 +40,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from ledger.models import Period
+from ledger.models import Account, CostCenter, CostObject, Period
 from ledger.services import LineDraft, journal_entry_post, open_period_for_date
 from mfgcost.core.errors import BusinessError
 from mfgcost.core.money import ZERO, round_amount, round_unit_cost, split_amount, to_decimal
-from mfgcost.items.models import CostGroup, Item
+from mfgcost.items.models import CostGroup, Item, WorkCenter
 
 from .models import (
     InventoryPosting,
@@ -54,6 +54,8 @@ from .models import (
     ValueEntry,
 )
 from .posting import EntryKey, SetupResolver, entry_lines
+
+NOT_ALLOWED = Account.DimensionRule.NOT_ALLOWED
 
 ILE = ItemLedgerEntry.EntryType
 VE = ValueEntry.EntryType
@@ -550,6 +552,25 @@ def _cover_and_round(
     return corrections + ([rounding] if rounding is not None else [])
 
 
+def _work_center_id(entry: ValueEntry) -> int | None:
+    capacity = entry.capacity_ledger_entry
+    return capacity.work_center_id if capacity is not None else None
+
+
+def _capacity_cost_centers(entries: list[ValueEntry]) -> dict[int, CostCenter]:
+    """The cost centre of each work centre the capacity entries ran at, by work-centre id."""
+    ids = {_work_center_id(e) for e in entries if e.capacity_ledger_entry_id} - {None}
+    if not ids:
+        return {}
+    pairs = dict(
+        WorkCenter.objects.filter(pk__in=ids, cost_center__isnull=False).values_list(
+            "pk", "cost_center"
+        )
+    )
+    centers = CostCenter.objects.in_bulk(set(pairs.values()))
+    return {wc: centers[cc] for wc, cc in pairs.items()}
+
+
 def post_value_entries(
     *,
     posting: InventoryPosting,
@@ -558,8 +579,12 @@ def post_value_entries(
     journal: str = INVENTORY_JOURNAL,
     user=None,
     period: Period | None = None,
+    cost_object: CostObject | None = None,
 ) -> list[ValueEntry]:
     """Write value entries and their journal entry (one per posting) in the general ledger.
+
+    Profit-and-loss lines of production value entries carry dimensions: ``cost_object`` (the
+    produced item's) and, for capacity, the cost centre of the work centre it ran at.
 
     ``posting`` must have been begun (created by ``begin_posting``) in this transaction: its
     journal entry's key is derived from the posting's own unique key, so no entry can carry it
@@ -579,17 +604,27 @@ def post_value_entries(
     )
     debits: dict = defaultdict(Decimal)
     credits: dict = defaultdict(Decimal)
+    centers = _capacity_cost_centers(entries)
     for entry in entries:
         key = EntryKey.of(entry, group_types.get(entry.cost_group_id, ""))
+        production = entry.wip_location_id is not None
+        center = centers.get(entry.capacity_ledger_entry_id and _work_center_id(entry))
         for account, amount in entry_lines(
             key, entry.cost_amount_expected, entry.cost_amount_actual, setup
         ):
+            dims = (None, None)
+            if production and account.statement == Account.Statement.PROFIT_AND_LOSS:
+                dims = (
+                    center if account.cost_center_rule != NOT_ALLOWED else None,
+                    cost_object if account.cost_object_rule != NOT_ALLOWED else None,
+                )
             if amount > 0:
-                debits[account] += amount
+                debits[(account, *dims)] += amount
             elif amount < 0:
-                credits[account] += amount
-    drafts = [LineDraft(account=a, amount=v) for a, v in debits.items()] + [
-        LineDraft(account=a, amount=v) for a, v in credits.items()
+                credits[(account, *dims)] += amount
+    drafts = [
+        LineDraft(account=a, amount=v, cost_center=cc, cost_object=co)
+        for (a, cc, co), v in list(debits.items()) + list(credits.items())
     ]
     journal_entry = None
     if drafts:
@@ -597,7 +632,15 @@ def post_value_entries(
             journal=journal,
             posting_date=posting.posting_date,
             source_key=f"inventory:{posting.source_key}",
-            lines=sorted(drafts, key=lambda d: (d.amount < 0, d.account.number)),
+            lines=sorted(
+                drafts,
+                key=lambda d: (
+                    d.amount < 0,
+                    d.account.number,
+                    d.cost_center.code if d.cost_center else "",
+                    d.cost_object.code if d.cost_object else "",
+                ),
+            ),
             description=description or f"{posting.kind} {posting.document_no}".strip(),
             user=user,
             period=period,

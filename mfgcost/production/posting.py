@@ -478,6 +478,7 @@ class OrderPosting:
             description=description or f"{self.posting.kind} {self.order.number}",
             journal=PRODUCTION_JOURNAL,
             user=user,
+            cost_object=self.order.item.cost_object,
         )
         for item_id in self.average_items:
             average = average_unit_cost(self.items[item_id], self.posting_date)
