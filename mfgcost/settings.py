@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "mfgcost.production",
     "mfgcost.costing",
     "subcontracting",
+    "mfgcost.costacct",
 ]
 
 MIDDLEWARE = [

@@ -372,6 +372,8 @@ class OrderPosting:
                 quantity_per=component.quantity_per,
                 scrap_percent=component.scrap_percent,
                 output_quantity=quantity,
+                formula_quantity=component.formula_quantity,
+                formula_size=component.formula_size,
             )
             if flushed:
                 self.consume(
