@@ -152,7 +152,7 @@ def dimension_statement(
 def rule_validation(rule: CalculationRule) -> list[str]:
     """What keeps a rule from being calculated; empty is the green light."""
     problems = []
-    if rule.sender is None:
+    if rule.sender_cost_center_id is None and rule.sender_cost_object_id is None:
         problems.append("no sender")
     if (
         rule.kind == CalculationRule.Kind.DISTRIBUTION
@@ -160,18 +160,18 @@ def rule_validation(rule: CalculationRule) -> list[str]:
     ):
         problems.append("a distribution stays in its dimension (CC to CC, CP to CP)")
     if rule.kind == CalculationRule.Kind.ALLOCATION:
-        if rule.allocation_category is None or rule.offset_category is None:
+        if rule.allocation_category_id is None or rule.offset_category_id is None:
             problems.append("an allocation needs an allocation and an offset category")
         if (
             rule.sender_dimension == Dimension.COST_OBJECT
             and rule.receiver_dimension == Dimension.COST_CENTER
         ):
             problems.append("cost objects do not allocate back to cost centres")
-    if rule.source_kind == CalculationRule.SourceKind.CATEGORY and rule.source_category is None:
+    if rule.source_kind == CalculationRule.SourceKind.CATEGORY and rule.source_category_id is None:
         problems.append("choose the source category")
-    if rule.source_kind == CalculationRule.SourceKind.LINE and rule.source_line is None:
+    if rule.source_kind == CalculationRule.SourceKind.LINE and rule.source_line_id is None:
         problems.append("choose the source line")
-    if rule.basis == CalculationRule.Basis.SERVICE and rule.basis_category is None:
+    if rule.basis == CalculationRule.Basis.SERVICE and rule.basis_category_id is None:
         problems.append("choose the service category of the basis")
     receivers = list(rule.receivers.all())
     if rule.basis == CalculationRule.Basis.FIXED and sum((r.share for r in receivers), ZERO) <= 0:

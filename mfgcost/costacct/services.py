@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from ledger.models import Account, CostCenter, CostObject, JournalLine, Period
@@ -303,13 +303,18 @@ def _specs(version: CalculationVersion, period: Period) -> tuple[list[exact.Rule
         .order_by("sequence", "code")
     )
     specs, by_code = [], {}
+    quantities_by_category: dict[int, dict] = {}
     for rule in rules:
         problems = selectors.rule_validation(rule)
         if problems:
             raise BusinessError(f"Rule {rule.code}: {'; '.join(problems)}.", field="rules")
         receivers = list(rule.receivers.all())
         if rule.basis == CalculationRule.Basis.SERVICE:
-            quantities = selectors.service_quantities(period, rule.basis_category_id)
+            if rule.basis_category_id not in quantities_by_category:
+                quantities_by_category[rule.basis_category_id] = selectors.service_quantities(
+                    period, rule.basis_category_id
+                )
+            quantities = quantities_by_category[rule.basis_category_id]
             nodes = [
                 _node(rule.receiver_dimension, r.cost_center_id, r.cost_object_id)
                 for r in receivers
@@ -379,7 +384,7 @@ def calculation_run(*, version: CalculationVersion, period: Period) -> Calculati
         )
         for p in solution.postings
     ]
-    CalculationEntry.objects.bulk_create(entries, batch_size=5000)
+    _entries_insert(entries)
     calculation.status = Calculation.Status.DONE
     calculation.entry_count = len(entries)
     calculation.message = (
@@ -388,6 +393,34 @@ def calculation_run(*, version: CalculationVersion, period: Period) -> Calculati
     )
     calculation.save()
     return calculation
+
+
+COPY_FIELDS = [
+    "calculation_id",
+    "rule_id",
+    "category_id",
+    "dimension",
+    "cost_center_id",
+    "cost_object_id",
+    "amount",
+    "source_amount",
+    "share",
+    "sender_side",
+]
+
+
+def _entries_insert(entries: list[CalculationEntry]) -> None:
+    """Write the calculation entries: COPY on PostgreSQL (a large calculation writes tens of
+    thousands of rows, where the ORM's INSERT building dominates), bulk_create elsewhere."""
+    if connection.vendor != "postgresql":
+        CalculationEntry.objects.bulk_create(entries, batch_size=2000)
+        return
+    table = CalculationEntry._meta.db_table
+    columns = ", ".join(f'"{name}"' for name in COPY_FIELDS)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
+            for entry in entries:
+                copy.write_row([getattr(entry, name) for name in COPY_FIELDS])
 
 
 def calculation_rates_propose(

@@ -139,6 +139,7 @@ def _categories_at(
 ) -> dict[Node, set]:
     """Every category that can hold an amount at a node: primary ones and whatever flows in."""
     at: dict[Node, set] = defaultdict(set)
+    taken = _taken(rules)
     for node, category in primary:
         at[node].add(category)
     changed = True
@@ -148,7 +149,7 @@ def _categories_at(
             if rule.kind == ALLOCATION:
                 flowing = {rule.allocation_category}
             else:
-                flowing = _covered(rule, at[rule.sender], rules)
+                flowing = _covered(rule, at[rule.sender], taken)
             for node, _ in rule.receivers:
                 if not flowing <= at[node]:
                     at[node] |= flowing
@@ -156,14 +157,19 @@ def _categories_at(
     return at
 
 
-def _covered(rule: RuleSpec, present: set, rules: Sequence[RuleSpec]) -> set:
+def _covered(rule: RuleSpec, present: set, taken: Mapping[Node, set]) -> set:
+    """The categories at its sender that a rule passes on (``taken``: named by rules, per sender)."""
     if rule.categories is not None:
         return set(rule.categories) & present
-    taken: set = set()
-    for other in rules:
-        if other is not rule and other.sender == rule.sender and other.categories is not None:
-            taken |= other.categories
-    return present - taken
+    return present - taken.get(rule.sender, set())
+
+
+def _taken(rules: Sequence[RuleSpec]) -> dict[Node, set]:
+    taken: dict[Node, set] = defaultdict(set)
+    for rule in rules:
+        if rule.categories is not None:
+            taken[rule.sender] |= rule.categories
+    return taken
 
 
 def _strong_components(graph: Mapping[int, Iterable[int]], count: int) -> list[list[int]]:
@@ -247,8 +253,9 @@ def solve(primary: Mapping[tuple[Node, Category], Decimal], rules: Sequence[Rule
     # Unknowns: (rule index, category) for distributions, (rule index, None) for allocations.
     unknowns: list[tuple[int, Category | None]] = []
     covered: list[set] = []
+    taken = _taken(rules)
     for i, rule in enumerate(rules):
-        cats = _covered(rule, at[rule.sender], rules)
+        cats = _covered(rule, at[rule.sender], taken)
         covered.append(cats)
         if rule.kind == ALLOCATION:
             unknowns.append((i, None))
