@@ -176,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         with stopwatch() as transferring:
             entries = services.cost_ledger_transfer()
     print(
-        f"generated {args.centres:,} cost centres, {args.objects:,} cost objects, {rule_count:,} rules "
+        f"generated {args.centres:,} cost centres, {args.objects:,} cost objects, "
+        f"{rule_count:,} rules "
         f"with {receiver_count:,} receivers in {generating():.1f} s; transfer of {entries:,} cost "
         f"entries {transferring():.2f} s",
         flush=True,

@@ -158,7 +158,7 @@ def _categories_at(
 
 
 def _covered(rule: RuleSpec, present: set, taken: Mapping[Node, set]) -> set:
-    """The categories at its sender that a rule passes on (``taken``: named by rules, per sender)."""
+    """The categories at its sender a rule passes on (``taken``: named by rules, per sender)."""
     if rule.categories is not None:
         return set(rule.categories) & present
     return present - taken.get(rule.sender, set())

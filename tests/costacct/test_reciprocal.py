@@ -112,7 +112,8 @@ def test_reciprocal_allocation_is_exact_in_any_order_and_proposes_rates(plant, i
     calculation = services.calculation_run(version=version, period=period)
     totals = centre_totals(version, period, centres)
     # x_IT = 10,000 + 0.1 x_HR, x_HR = 6,000 + 0.2 x_IT -> x_IT = 10,816.33, x_HR = 8,163.27
-    # MILL = 20,000 + 0.5 x_IT + 0.4 x_HR = 28,673.47; ASSY = 15,000 + 0.3 x_IT + 0.5 x_HR = 22,326.53
+    # MILL = 20,000 + 0.5 x_IT + 0.4 x_HR = 28,673.47
+    # ASSY = 15,000 + 0.3 x_IT + 0.5 x_HR = 22,326.53
     assert totals == {
         "IT": D("0.00"),
         "HR": D("0.00"),
