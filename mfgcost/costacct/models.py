@@ -88,6 +88,9 @@ class CostCategory(models.Model):
     skip_blank_cost_object = models.BooleanField(
         default=False, help_text="Filter out lines without a cost object (cost-object view)."
     )
+    variable = models.BooleanField(
+        default=False, help_text="Variable cost: the variable part of a split rule takes it."
+    )
     blocked = models.BooleanField(default=False)
 
     class Meta:
@@ -288,6 +291,11 @@ class CalculationRule(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         help_text="Service category whose quantities are the shares (service basis).",
+    )
+    split_fixed_variable = models.BooleanField(
+        default=False,
+        help_text="Fixed categories by the receivers' fixed shares, variable categories by the "
+        "service quantities of the basis category.",
     )
     active = models.BooleanField(default=True)
 

@@ -171,10 +171,13 @@ def rule_validation(rule: CalculationRule) -> list[str]:
         problems.append("choose the source category")
     if rule.source_kind == CalculationRule.SourceKind.LINE and rule.source_line_id is None:
         problems.append("choose the source line")
+    if rule.split_fixed_variable and rule.basis_category_id is None:
+        problems.append("a fixed/variable split needs the service category of its variable part")
     if rule.basis == CalculationRule.Basis.SERVICE and rule.basis_category_id is None:
         problems.append("choose the service category of the basis")
     receivers = list(rule.receivers.all())
-    if rule.basis == CalculationRule.Basis.FIXED and sum((r.share for r in receivers), ZERO) <= 0:
+    fixed_shares = rule.basis == CalculationRule.Basis.FIXED or rule.split_fixed_variable
+    if fixed_shares and sum((r.share for r in receivers), ZERO) <= 0:
         problems.append("the receivers' shares add up to zero")
     wrong = [
         r

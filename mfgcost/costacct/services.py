@@ -295,7 +295,28 @@ def _node(dimension: str, cost_center_id, cost_object_id):
     return (dimension, cost_center_id if dimension == CC else cost_object_id)
 
 
+def _service_weights(rule, receivers, period, cache) -> tuple:
+    if rule.basis_category_id not in cache:
+        cache[rule.basis_category_id] = selectors.service_quantities(period, rule.basis_category_id)
+    quantities = cache[rule.basis_category_id]
+    nodes = [_node(rule.receiver_dimension, r.cost_center_id, r.cost_object_id) for r in receivers]
+    if not nodes:  # every value of the receiver dimension with a quantity
+        nodes = sorted(
+            (n for n in quantities if n[0] == rule.receiver_dimension and n[1] is not None),
+            key=lambda n: n[1],
+        )
+    weights = tuple((n, quantities.get(n, Decimal(0))) for n in nodes)
+    if sum((w for _, w in weights), Decimal(0)) <= 0:
+        raise BusinessError(
+            f"Rule {rule.code}: its receivers have no service quantity in {period}.",
+            field="rules",
+        )
+    return weights
+
+
 def _specs(version: CalculationVersion, period: Period) -> tuple[list[exact.RuleSpec], dict]:
+    """The version's active rules for the solver; a split rule becomes a fixed and a variable
+    part (``CODE/fixed``, ``CODE/variable``) over the categories of each behaviour."""
     rules = list(
         version.rules.filter(active=True)
         .select_related("source_line")
@@ -303,58 +324,62 @@ def _specs(version: CalculationVersion, period: Period) -> tuple[list[exact.Rule
         .order_by("sequence", "code")
     )
     specs, by_code = [], {}
-    quantities_by_category: dict[int, dict] = {}
+    cache: dict[int, dict] = {}
+    variable_ids = None
     for rule in rules:
         problems = selectors.rule_validation(rule)
         if problems:
             raise BusinessError(f"Rule {rule.code}: {'; '.join(problems)}.", field="rules")
         receivers = list(rule.receivers.all())
-        if rule.basis == CalculationRule.Basis.SERVICE:
-            if rule.basis_category_id not in quantities_by_category:
-                quantities_by_category[rule.basis_category_id] = selectors.service_quantities(
-                    period, rule.basis_category_id
-                )
-            quantities = quantities_by_category[rule.basis_category_id]
-            nodes = [
-                _node(rule.receiver_dimension, r.cost_center_id, r.cost_object_id)
-                for r in receivers
-            ]
-            if not nodes:  # every value of the receiver dimension with a quantity
-                nodes = sorted(
-                    (n for n in quantities if n[0] == rule.receiver_dimension and n[1] is not None),
-                    key=lambda n: n[1],
-                )
-            weights = tuple((n, quantities.get(n, Decimal(0))) for n in nodes)
-            if sum((w for _, w in weights), Decimal(0)) <= 0:
-                raise BusinessError(
-                    f"Rule {rule.code}: its receivers have no service quantity in {period}.",
-                    field="rules",
-                )
-        else:
-            weights = tuple(
-                (_node(rule.receiver_dimension, r.cost_center_id, r.cost_object_id), r.share)
-                for r in receivers
-            )
+        fixed_weights = tuple(
+            (_node(rule.receiver_dimension, r.cost_center_id, r.cost_object_id), r.share)
+            for r in receivers
+            if r.share
+        )
         if rule.source_kind == CalculationRule.SourceKind.CATEGORY:
             categories = frozenset({rule.source_category_id})
         elif rule.source_kind == CalculationRule.SourceKind.LINE:
             categories = frozenset(selectors.line_categories(rule.source_line))
         else:
             categories = None
-        specs.append(
-            exact.RuleSpec(
-                code=rule.code,
-                kind=rule.kind,
-                sender=_node(
-                    rule.sender_dimension, rule.sender_cost_center_id, rule.sender_cost_object_id
-                ),
-                receivers=weights,
-                categories=categories,
-                allocation_category=rule.allocation_category_id,
-                offset_category=rule.offset_category_id,
-            )
+        sender = _node(
+            rule.sender_dimension, rule.sender_cost_center_id, rule.sender_cost_object_id
         )
-        by_code[rule.code] = rule
+        if rule.split_fixed_variable:
+            if variable_ids is None:
+                variable_ids = frozenset(
+                    CostCategory.objects.filter(variable=True).values_list("pk", flat=True)
+                )
+            every = categories
+            if every is None:
+                every = frozenset(CostCategory.objects.values_list("pk", flat=True))
+            parts = [
+                (f"{rule.code}/fixed", fixed_weights, every - variable_ids),
+                (
+                    f"{rule.code}/variable",
+                    _service_weights(rule, receivers, period, cache),
+                    every & variable_ids,
+                ),
+            ]
+        elif rule.basis == CalculationRule.Basis.SERVICE:
+            parts = [(rule.code, _service_weights(rule, receivers, period, cache), categories)]
+        else:
+            parts = [(rule.code, fixed_weights, categories)]
+        for code, weights, cats in parts:
+            if cats is not None and not cats:
+                continue
+            specs.append(
+                exact.RuleSpec(
+                    code=code,
+                    kind=rule.kind,
+                    sender=sender,
+                    receivers=weights,
+                    categories=cats,
+                    allocation_category=rule.allocation_category_id,
+                    offset_category=rule.offset_category_id,
+                )
+            )
+            by_code[code] = rule
     return specs, by_code
 
 

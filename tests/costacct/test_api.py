@@ -105,8 +105,8 @@ def test_bad_input_names_the_field(api, rules):
 
 
 def test_the_task_is_idempotent_per_version_and_period(rules, tasks_in_process):
-    from mfgcost.costacct.models import CalculationVersion
     from ledger.services import period_for_date
+    from mfgcost.costacct.models import CalculationVersion
 
     version = CalculationVersion.objects.get(code="ACT")
     period = period_for_date(DAY)

@@ -194,3 +194,68 @@ def test_a_reversal_is_transferred_as_a_reversal_and_once(plant, company):
         "10000.00"
     )
     assert JournalEntry.objects.filter(reversal_of=entry).count() == 1
+
+
+def test_fixed_and_variable_parts_follow_their_own_basis(company):
+    from ledger.models import CostObject
+
+    mill = CostCenter.objects.create(code="PRESS", name="Press")
+    a, b = (CostObject.objects.create(code=code, name=code) for code in ("A", "B"))
+    journal_entry_post(
+        journal="GEN",
+        posting_date=DAY,
+        source_key="press",
+        lines=[
+            LineDraft(account=company.account("6200"), amount=D("600.00"), cost_center=mill),
+            LineDraft(account=company.account("6300"), amount=D("400.00"), cost_center=mill),
+            LineDraft(account=company.account("2000"), amount=D("-1000.00")),
+        ],
+    )
+    services.cost_categories_reconcile()
+    CostCategory.objects.filter(code="6300").update(
+        variable=True
+    )  # energy varies, depreciation not
+    services.cost_ledger_transfer()
+    output = CostCategory.objects.create(
+        code="OUT", name="Output", kind="service", service_source="manual"
+    )
+    for obj, quantity in ((a, "3"), (b, "1")):
+        services.service_journal_post(
+            category=output,
+            cost_object=obj,
+            quantity=quantity,
+            posting_date=DAY,
+            source_key=f"out:{obj.code}",
+        )
+    version = CalculationVersion.objects.create(code="SPLIT", name="Split")
+    alloc = CostCategory.objects.create(code="CC-CP", name="CC-CP", kind="secondary")
+    offset = CostCategory.objects.create(code="CC-CPoff", name="offset", kind="secondary")
+    rule = CalculationRule.objects.create(
+        version=version,
+        code="PRESS",
+        kind="allocation",
+        sender_dimension="cc",
+        sender_cost_center=mill,
+        receiver_dimension="co",
+        allocation_category=alloc,
+        offset_category=offset,
+        split_fixed_variable=True,
+        basis_category=output,
+    )
+    for obj in (a, b):
+        RuleReceiver.objects.create(rule=rule, cost_object=obj, share=D("50"))
+    period = period_for_date(DAY)
+    services.calculation_run(version=version, period=period)
+
+    def total(obj):
+        return sum(
+            selectors.node_amounts(version=version, period=period, node=("co", obj.pk)).values(),
+            D("0"),
+        )
+
+    # Fixed 600.00 half and half: 300.00 each; variable 400.00 by output 3 : 1: 300.00 and 100.00.
+    assert (total(a), total(b)) == (D("600.00"), D("400.00"))
+    parts = sorted(
+        CalculationEntry.objects.filter(sender_side=True).values_list("source_amount", flat=True)
+    )
+    assert parts == [D("400.00"), D("600.00")]
