@@ -1,10 +1,17 @@
 """Admin of cost accounting: setup is editable, ledgers and calculation entries are read-only."""
 
 from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
+from ledger.models import Period
 from mfgcost.core.errors import BusinessError
 
 from . import selectors, services
+from .export import statement_workbook
 from .models import (
     Calculation,
     CalculationEntry,
@@ -17,6 +24,9 @@ from .models import (
     ServiceEntry,
     StatementLine,
 )
+from .serializers import StatementQuerySerializer
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -172,5 +182,60 @@ class StatementLineInline(admin.TabularInline):
 
 @admin.register(LineStructure)
 class LineStructureAdmin(admin.ModelAdmin):
-    list_display = ["code", "name"]
+    list_display = ["code", "name", "statement_link"]
     inlines = [StatementLineInline]
+
+    @admin.display(description="Statement")
+    def statement_link(self, structure):
+        url = reverse("admin:costacct_linestructure_statement", args=[structure.pk])
+        return format_html('<a href="{}">dimension statement</a>', url)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.statement_view)
+        return [
+            path("<int:pk>/statement/", view, name="costacct_linestructure_statement"),
+            *super().get_urls(),
+        ]
+
+    def statement_view(self, request, pk):
+        """The statement of a cost centre or cost object for a version and period."""
+        structure = get_object_or_404(LineStructure, pk=pk)
+        query = request.GET.dict()
+        rows, error = None, ""
+        if query.get("version") and query.get("period"):
+            serializer = StatementQuerySerializer(data={**query, "structure": structure.code})
+            if serializer.is_valid():
+                data = serializer.validated_data
+                value = data.get("cost_center") or data.get("cost_object")
+                dimension = "cc" if "cost_center" in data else "co"
+                rows = selectors.dimension_statement(
+                    structure=structure,
+                    version=data["version"],
+                    period=data["period"],
+                    node=(dimension, value.pk),
+                )
+                if data.get("export") == "xlsx":
+                    title = f"{structure} {value} {data['version']} {data['period']}"
+                    response = HttpResponse(
+                        statement_workbook(title=title, rows=rows),
+                        content_type=XLSX,
+                    )
+                    response["Content-Disposition"] = (
+                        f'attachment; filename="statement-{value}.xlsx"'
+                    )
+                    return response
+            else:
+                error = "; ".join(
+                    f"{field}: {' '.join(str(m) for m in messages_)}"
+                    for field, messages_ in serializer.errors.items()
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Dimension statement {structure}",
+            "rows": rows,
+            "error": error,
+            "query": query,
+            "versions": CalculationVersion.objects.all(),
+            "periods": Period.objects.all(),
+        }
+        return TemplateResponse(request, "admin/costacct/statement.html", context)

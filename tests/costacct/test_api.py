@@ -120,3 +120,44 @@ def test_the_task_is_idempotent_per_version_and_period(rules, tasks_in_process):
         == entries
     )
     assert Calculation.objects.count() == 1
+
+
+def test_admin_statement_page_and_rule_light(client, rules):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_superuser("controller", "c@example.com", "pw")
+    client.force_login(user)
+    from ledger.services import period_for_date
+    from mfgcost.costacct import services
+    from mfgcost.costacct.models import CalculationVersion
+
+    services.calculation_run(
+        version=CalculationVersion.objects.get(code="ACT"), period=period_for_date(DAY)
+    )
+    structure = LineStructure.objects.create(code="CC", name="Centre")
+    StatementLine.objects.create(
+        structure=structure, code="TC", name="Total cost", line_type="categories"
+    ).categories.set([rules[1].__class__.objects.get(code="6100")])
+    page = client.get(
+        f"/admin/costacct/linestructure/{structure.pk}/statement/",
+        {"version": "ACT", "period": "2026-03", "cost_center": "ASSY"},
+    )
+    assert page.status_code == 200
+    assert "22326.53" in page.content.decode()
+    bad = client.get(
+        f"/admin/costacct/linestructure/{structure.pk}/statement/",
+        {"version": "ACT", "period": "2026-03", "cost_center": "NOPE"},
+    )
+    assert "Cost centre NOPE does not exist." in bad.content.decode()
+    rules_page = client.get("/admin/costacct/calculationrule/")
+    assert rules_page.status_code == 200 and "🟢" in rules_page.content.decode()
+    for url in (
+        "costcategory",
+        "costentry",
+        "serviceentry",
+        "calculation",
+        "calculationentry",
+        "calculationversion",
+        "linestructure",
+    ):
+        assert client.get(f"/admin/costacct/{url}/").status_code == 200
