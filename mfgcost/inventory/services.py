@@ -44,9 +44,10 @@ from ledger.models import Account, CostCenter, CostObject, Period
 from ledger.services import LineDraft, journal_entry_post, open_period_for_date
 from mfgcost.core.errors import BusinessError
 from mfgcost.core.money import ZERO, round_amount, round_unit_cost, split_amount, to_decimal
-from mfgcost.items.models import CostGroup, Item, WorkCenter
+from mfgcost.items.models import CostGroup, Item
 
 from .models import (
+    CapacityLedgerEntry,
     InventoryPosting,
     ItemApplication,
     ItemLedgerEntry,
@@ -552,23 +553,21 @@ def _cover_and_round(
     return corrections + ([rounding] if rounding is not None else [])
 
 
-def _work_center_id(entry: ValueEntry) -> int | None:
-    capacity = entry.capacity_ledger_entry
-    return capacity.work_center_id if capacity is not None else None
-
-
 def _capacity_cost_centers(entries: list[ValueEntry]) -> dict[int, CostCenter]:
-    """The cost centre of each work centre the capacity entries ran at, by work-centre id."""
-    ids = {_work_center_id(e) for e in entries if e.capacity_ledger_entry_id} - {None}
+    """The cost centre of the work centre each capacity entry ran at, by capacity entry id
+    (two queries for the whole posting, none without capacity entries)."""
+    ids = {e.capacity_ledger_entry_id for e in entries if e.capacity_ledger_entry_id}
     if not ids:
         return {}
     pairs = dict(
-        WorkCenter.objects.filter(pk__in=ids, cost_center__isnull=False).values_list(
-            "pk", "cost_center"
-        )
+        CapacityLedgerEntry.objects.filter(
+            pk__in=ids, work_center__cost_center__isnull=False
+        ).values_list("pk", "work_center__cost_center")
     )
+    if not pairs:
+        return {}
     centers = CostCenter.objects.in_bulk(set(pairs.values()))
-    return {wc: centers[cc] for wc, cc in pairs.items()}
+    return {entry: centers[cc] for entry, cc in pairs.items()}
 
 
 def post_value_entries(
@@ -608,7 +607,7 @@ def post_value_entries(
     for entry in entries:
         key = EntryKey.of(entry, group_types.get(entry.cost_group_id, ""))
         production = entry.wip_location_id is not None
-        center = centers.get(entry.capacity_ledger_entry_id and _work_center_id(entry))
+        center = centers.get(entry.capacity_ledger_entry_id)
         for account, amount in entry_lines(
             key, entry.cost_amount_expected, entry.cost_amount_actual, setup
         ):
