@@ -18,6 +18,7 @@ from mfgcost.costacct.models import (
     ServiceEntry,
 )
 from mfgcost.costing.selectors import wip_by_order
+from mfgcost.inventory.selectors import reconciliation
 
 from .steel import DAY, secondary_categories, steel_build, steel_post, steel_structure
 
@@ -254,6 +255,11 @@ def test_steel_example_full_cost_of_pig_iron(company, make_item):
         d=Sum("debit"), c=Sum("credit")
     )
     assert wip["d"] is None and wip["c"] is None
+    assert {r["account"]: r["difference"] for r in reconciliation()} == {
+        "1300": D("0.00"),  # raw materials: 10,000 t each bought, the flushed tonnes consumed
+        "1310": D("0.00"),  # sinter, iron and slag at standard
+        "1330": D("0.00"),  # WIP: untouched in the P&L setup
+    }
     report = wip_by_order()
     assert [a["difference"] for a in report["accounts"]] == [D("0")] * len(report["accounts"])
     assert report["rows"] == []  # no order holds WIP on a WIP account in the P&L setup
