@@ -25,7 +25,9 @@ from .models import (
     CalculationRule,
     CalculationVersion,
     CostCategory,
+    CostEntry,
     Dimension,
+    ServiceEntry,
 )
 from .tasks import period_calculation_task
 
@@ -78,6 +80,40 @@ class CalculationEntryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.CalculationEntrySerializer
     permission_classes = [ModelPermissionsWithView]
     filterset_fields = ["calculation", "rule__code", "sender_side"]
+
+
+class CostEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The cost ledger: primary costs per dimension value, from the P&L journal lines."""
+
+    queryset = CostEntry.objects.select_related("category", "cost_center", "cost_object")
+    serializer_class = serializers.CostEntrySerializer
+    permission_classes = [ModelPermissionsWithView]
+    filterset_fields = ["period", "dimension", "category__code"]
+
+
+class ServiceEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Service quantities; ``POST service-journal/`` adds a manual one."""
+
+    queryset = ServiceEntry.objects.select_related("category", "cost_center", "cost_object")
+    serializer_class = serializers.ServiceEntrySerializer
+    permission_classes = [ModelPermissionsWithView]
+    filterset_fields = ["period", "source", "category__code"]
+
+
+class ServiceJournalView(APIView):
+    """A manual service quantity on a cost centre or cost object (a repeat key posts nothing)."""
+
+    permission_classes = [IsAuthenticated, CalculationPermission]
+    queryset = Calculation.objects.none()
+
+    @extend_schema(
+        request=serializers.ServiceJournalInputSerializer,
+        responses={201: serializers.ServiceEntrySerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(serializers.ServiceJournalInputSerializer, request.data)
+        entry = services.service_journal_post(**data)
+        return Response(serializers.ServiceEntrySerializer(entry).data, status=201)
 
 
 class ReconcileView(APIView):

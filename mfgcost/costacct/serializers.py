@@ -14,8 +14,10 @@ from .models import (
     CalculationRule,
     CalculationVersion,
     CostCategory,
+    CostEntry,
     LineStructure,
     RuleReceiver,
+    ServiceEntry,
     StatementLine,
 )
 
@@ -280,3 +282,73 @@ class QueuedSerializer(serializers.Serializer):
 class ProposedRatesSerializer(serializers.Serializer):
     costing_version = serializers.CharField()
     rates = serializers.DictField(child=serializers.CharField(), help_text="Work centre: rate.")
+
+
+class CostEntrySerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    cost_center = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    cost_object = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    amount = AmountField()
+
+    class Meta:
+        model = CostEntry
+        fields = [
+            "id",
+            "category",
+            "dimension",
+            "cost_center",
+            "cost_object",
+            "posting_date",
+            "amount",
+            "journal_line",
+            "reverses",
+        ]
+        read_only_fields = fields
+
+
+class ServiceEntrySerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    cost_center = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    cost_object = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    quantity = QuantityField()
+
+    class Meta:
+        model = ServiceEntry
+        fields = [
+            "id",
+            "category",
+            "dimension",
+            "cost_center",
+            "cost_object",
+            "posting_date",
+            "quantity",
+            "source",
+            "source_key",
+            "description",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Output of the sinter",
+            value={
+                "category": "Output_t",
+                "cost_object": "Sint",
+                "quantity": "8400",
+                "posting_date": "2026-03-10",
+                "source_key": "output-sint-0310",
+            },
+            request_only=True,
+        )
+    ]
+)
+class ServiceJournalInputSerializer(serializers.Serializer):
+    category = code_field(CostCategory, "code", "Category")
+    cost_center = code_field(CostCenter, "code", "Cost centre", required=False)
+    cost_object = code_field(CostObject, "code", "Cost object", required=False)
+    quantity = QuantityField()
+    posting_date = serializers.DateField()
+    source_key = serializers.CharField(max_length=150)
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True)

@@ -12,9 +12,12 @@ router.register("categories", api.CostCategoryViewSet, basename="category")
 router.register("versions", api.CalculationVersionViewSet, basename="version")
 router.register("rules", api.CalculationRuleViewSet, basename="rule")
 router.register("calculations", api.CalculationViewSet, basename="calculation")
+router.register("cost-entries", api.CostEntryViewSet, basename="cost-entry")
+router.register("service-entries", api.ServiceEntryViewSet, basename="service-entry")
 router.register("calculation-entries", api.CalculationEntryViewSet, basename="calculation-entry")
 
 urlpatterns = [
+    path("service-journal/", api.ServiceJournalView.as_view(), name="service-journal"),
     path("reconcile/", api.ReconcileView.as_view(), name="reconcile"),
     path("calculate/", api.CalculateView.as_view(), name="calculate"),
     path("statement/", api.StatementView.as_view(), name="statement"),

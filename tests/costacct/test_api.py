@@ -93,6 +93,33 @@ def test_calculate_statement_xlsx_and_rates(api, rules):
     assert again.status_code == 409 and "version_code" in again.json()
 
 
+def test_service_journal_and_ledgers(api, rules):
+    payload = {
+        "category": "HOURS",
+        "cost_center": "MILL",
+        "quantity": "8",
+        "posting_date": "2026-03-31",
+        "source_key": "extra-mill",
+    }
+    response = api.post("/api/costacct/service-journal/", payload, format="json")
+    assert response.status_code == 201 and response.json()["quantity"] == "8.000000"
+    assert (
+        api.post("/api/costacct/service-journal/", payload, format="json").json()["id"]
+        == response.json()["id"]
+    )
+    entries = api.get("/api/costacct/service-entries/", {"category__code": "HOURS"}).json()
+    # 1,200 + 900 from the fixture, 8 from this journal (once)
+    assert sorted(D(e["quantity"]) for e in entries["results"]) == [D("8"), D("900"), D("1200")]
+    costs = api.get("/api/costacct/cost-entries/", {"dimension": "cc"}).json()
+    assert sum(D(e["amount"]) for e in costs["results"]) == D("51000.00")
+    bad = api.post(
+        "/api/costacct/service-journal/",
+        {**payload, "quantity": "x", "source_key": "k2"},
+        format="json",
+    )
+    assert bad.status_code == 400 and "quantity" in bad.json()
+
+
 def test_bad_input_names_the_field(api, rules):
     response = api.post(
         "/api/costacct/calculate/", {"version": "NOPE", "period": "2026-03"}, format="json"
