@@ -8,7 +8,7 @@ import importlib.util
 import subprocess
 import sys
 
-BENCHMARKS = ["postings", "rollup", "lifecycle", "adjust", "vendor_api", "concurrency"]
+BENCHMARKS = ["postings", "rollup", "lifecycle", "adjust", "vendor_api", "concurrency", "costacct"]
 
 
 def main(argv: list[str]) -> int:

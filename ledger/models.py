@@ -293,6 +293,25 @@ class GeneralPostingSetup(models.Model):
     subcontracted_variance_account = _account_field()
     capacity_overhead_variance_account = _account_field()
     manufacturing_overhead_variance_account = _account_field()
+    # Production in the profit and loss ("the continental way"): when both are set, a produced
+    # item of this group books its consumption (issue offset) and its output (receipt offset) to
+    # these change-in-inventory accounts instead of the WIP balance account.
+    production_issue_offset_account = models.ForeignKey(
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="P&L change in inventory (raw materials): consumption and capacity, no WIP.",
+    )
+    production_receipt_offset_account = models.ForeignKey(
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="P&L change in inventory (products): output of produced items, no WIP.",
+    )
 
     class Meta:
         constraints = [
@@ -304,3 +323,9 @@ class GeneralPostingSetup(models.Model):
 
     def __str__(self) -> str:
         return f"General posting setup {self.posting_group or '(default)'}"
+
+    @property
+    def production_in_profit_and_loss(self) -> bool:
+        return bool(
+            self.production_issue_offset_account_id and self.production_receipt_offset_account_id
+        )

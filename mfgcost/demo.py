@@ -15,7 +15,9 @@ code the API and admin call), so the demo is also an end-to-end check of every c
   the vendor's notice and report (19 good, 1 scrapped), the receipt and the vendor's invoice at
   2.10 instead of 2.00;
 * Adjust Cost after each finish and after a steel invoice that arrives once both orders are
-  finished; then the period close.
+  finished; then the period close;
+* cost accounting: the month's GL and hours transferred and calculated, and the statement of
+  the welding shop's cost centre printed (``demo_costacct``).
 
 ``cost_report`` (``demo_report``) prints what a cost accountant looks at after the month.
 """
@@ -35,6 +37,7 @@ from mfgcost.company import company_setup
 from mfgcost.inventory import services as inventory
 from mfgcost.items.models import Item
 
+from .demo_costacct import costacct_run
 from .demo_masterdata import catalogue_create, standards_roll_up_and_activate
 from .demo_production import ShopFloor
 from .demo_report import cost_report
@@ -200,5 +203,11 @@ def demo_run(*, log: Callable[[str], None] = print) -> bool:
     adjust_cost("nightly run, nothing new")
 
     log(f"Period close: {MONTH_START:%Y-%m} is closed; later postings go to November.")
-    period_close(period=Period.objects.get(start_date=MONTH_START), user=user)
+    october = Period.objects.get(start_date=MONTH_START)
+    period_close(period=october, user=user)
+
+    log("Cost accounting: GL and hours transferred, actual version calculated; cost centre WELD:")
+    for row in costacct_run(period=october):
+        value = "-" if row.value is None else f"{row.value:,}"
+        log(f"  {row.code:<4} {row.name:<24} {value:>12}")
     return True

@@ -24,6 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ledger.models import CostCenter, CostObject
 from mfgcost.company import Company, vendor_location_create
 from mfgcost.items.models import CostingSheetRule, CostingVersion, Item, WorkCenter
 from mfgcost.items.services import (
@@ -107,10 +108,16 @@ def catalogue_create(*, company: Company, marker: str, valid_from: dt.date) -> C
         unit_price=D("2.00"),
     )
 
+    # Cost accounting: the welding shop is a production cost centre, the two products are cost
+    # objects, so capacity postings carry them on their P&L lines.
+    weld_centre, _ = CostCenter.objects.get_or_create(
+        code="WELD", defaults={"name": "Welding shop", "kind": CostCenter.Kind.PRODUCTION}
+    )
     weld = master_data_save(
         model=WorkCenter,
         code="WELD",
         name="Cutting and welding",
+        cost_center=weld_centre,
         direct_cost_per_hour=D("30.00"),
         direct_cost_group=groups["LAB"],
         overhead_percent=D("25"),
@@ -146,9 +153,21 @@ def catalogue_create(*, company: Company, marker: str, valid_from: dt.date) -> C
 
     # The bracket is also a component of the shelf: as such it is direct material.
     bracket = produced(
-        "DEMO-BRACKET", "Wall bracket", "10", cost_group=groups["MAT"], costing_sheet=sheet
+        "DEMO-BRACKET",
+        "Wall bracket",
+        "10",
+        cost_group=groups["MAT"],
+        costing_sheet=sheet,
+        cost_object=CostObject.objects.get_or_create(code="BRACKET", defaults={"name": "Brackets"})[
+            0
+        ],
     )
-    shelf = produced("DEMO-SHELF", "Coated wall shelf", "20")
+    shelf = produced(
+        "DEMO-SHELF",
+        "Coated wall shelf",
+        "20",
+        cost_object=CostObject.objects.get_or_create(code="SHELF", defaults={"name": "Shelves"})[0],
+    )
     bom_version_save(
         item=bracket,
         version="1",

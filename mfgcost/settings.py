@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "mfgcost.production",
     "mfgcost.costing",
     "subcontracting",
+    "mfgcost.costacct",
 ]
 
 MIDDLEWARE = [

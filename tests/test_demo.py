@@ -246,3 +246,24 @@ def test_second_run_posts_nothing(demo):
     report = cost_report()
     assert "Cost sheet PO-1001: DEMO-BRACKET, finished, 50 ordered, 48 good" in report
     assert "output at standard 1,891.83, WIP 0.00" in report
+
+
+def test_cost_accounting_statement_of_the_welding_shop(tasks_in_process):
+    printed = []
+    assert demo_run(log=printed.append) is True
+    start = printed.index(
+        "Cost accounting: GL and hours transferred, actual version calculated; cost centre WELD:"
+    )
+    statement = {line.split()[0]: line.split()[-1] for line in printed[start + 1 :]}
+    # 36.2 h at WELD (PO-1001: 3 + 12 + 2.5 + 12.5 = 30 h; PO-1002: 1.2 + 5 = 6.2 h)
+    # x 30.00 = 1,086.00 direct cost applied (a credit of the P&L: absorbed)
+    assert statement["DC"] == "-1,086.00"
+    assert statement["H"] == "36.20"
+    assert statement["DCH"] == "30.00"  # 1,086.00 / 36.2 h
+    # Overhead applied at WELD: capacity overhead 25 % of 1,086.00 = 271.50 on the time
+    # postings, plus the bracket's manufacturing overhead carried by its output posting at WELD:
+    # 10 % of the 80.00 bolts flushed = 8.00, and Adjust Cost's 10 % of the 10.40 the steel's
+    # late invoice added = 1.04: 271.50 + 8.00 + 1.04 = 280.54.
+    assert statement["OH"] == "-280.54"
+    assert statement["TA"] == "-1,366.54"  # 1,086.00 + 280.54
+    assert statement["TAH"] == "37.75"  # 1,366.54 / 36.2 = 37.749...

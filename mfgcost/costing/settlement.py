@@ -73,6 +73,14 @@ VARIANCE_TYPE = {
 }
 
 
+def _exact_quantity_per(component) -> Decimal:
+    """Quantity per unit from the BOM line's formula (1.3 t / 1.4 t), not the six-place rounding
+    frozen for display, so a formula size does not show up as a quantity variance."""
+    if component.formula_quantity is not None and component.formula_size:
+        return component.formula_quantity / component.formula_size
+    return component.quantity_per
+
+
 @dataclass
 class SettleResult:
     worked: bool = False
@@ -514,7 +522,7 @@ class _Settler:
                     item_id=item_id,
                     cost_group_id=item_groups.get(item_id),
                     on_bom=bool(item_lines),
-                    quantity_per=sum((c.quantity_per for c in item_lines), ZERO),
+                    quantity_per=sum((_exact_quantity_per(c) for c in item_lines), ZERO),
                     scrap_percent=first.scrap_percent if first else ZERO,
                     standard_unit_cost=first.unit_cost_standard if first else ZERO,
                     actual_quantity=consumed_quantity.get(item_id, ZERO),

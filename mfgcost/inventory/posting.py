@@ -22,6 +22,11 @@ posting setup changed after the fact -- which is exactly what a reconciliation m
 | (capacity)   | direct, indirect cost    | WIP                     | applied account by group |
 | (capacity)   | variance                 | WIP                     | variance account by type |
 
+When the produced item's general posting setup has both production offset accounts ("production
+in the P&L"), consumption posts inventory against the issue offset, output (other than variances)
+inventory against the receipt offset, and capacity debits the issue offset instead of WIP: the
+WIP account is not used for that item's orders.
+
 Outbound amounts are negative, so the same row reads the other way round for them.
 """
 
@@ -183,17 +188,27 @@ def entry_lines(
             raise BusinessError("A production value entry needs a WIP location.", field="order")
         return setup.inventory(key.wip_posting_group_id, key.wip_location_id).wip_account
 
+    def production_offsets() -> GeneralPostingSetup | None:
+        """The produced item's setup when it books production in the P&L, else None."""
+        if key.wip_location_id is None:
+            return None
+        produced = setup.general(key.wip_posting_group_id or key.posting_group_id)
+        return produced if produced.production_in_profit_and_loss else None
+
     if not ile_type:  # capacity
         general = setup.general(key.wip_posting_group_id or key.posting_group_id)
+        offsets = production_offsets()
+        # No WIP in the P&L setup: the absorbed cost goes to the issue offset.
+        debit = offsets.production_issue_offset_account if offsets is not None else None
         if entry_type in (VE.DIRECT_COST, VE.INDIRECT_COST):
             field = APPLIED_ACCOUNT_FIELD.get(key.cost_group_type, "direct_cost_applied_account")
             if entry_type == VE.INDIRECT_COST and field == "direct_cost_applied_account":
                 field = "overhead_applied_account"
             counter = getattr(general, field)
-            return [(wip_account(), expected + actual), (counter, -(expected + actual))]
+            return [(debit or wip_account(), expected + actual), (counter, -(expected + actual))]
         if entry_type == VE.VARIANCE:
             counter = getattr(general, VARIANCE_ACCOUNT_FIELD[key.variance_type])
-            return [(wip_account(), expected + actual), (counter, -(expected + actual))]
+            return [(debit or wip_account(), expected + actual), (counter, -(expected + actual))]
         raise BusinessError(f"Capacity value entries cannot be {entry_type}.", field="entry_type")
 
     inventory_setup = setup.inventory(key.posting_group_id, key.location_id)
@@ -222,12 +237,18 @@ def entry_lines(
             return [(inventory, total), (general.inventory_adjustment_account, -total)]
         return [(inventory, total)]
     if ile_type == ILE.CONSUMPTION:
+        offsets = production_offsets()
+        if offsets is not None:
+            return [(inventory, total), (offsets.production_issue_offset_account, -total)]
         return [(inventory, total), (wip_account(), -total)]
     if ile_type == ILE.OUTPUT:
         if entry_type == VE.VARIANCE:
             wip_general = setup.general(key.wip_posting_group_id or key.posting_group_id)
             counter = getattr(wip_general, VARIANCE_ACCOUNT_FIELD[key.variance_type])
             return [(inventory, total), (counter, -total)]
+        offsets = production_offsets()
+        if offsets is not None:
+            return [(inventory, total), (offsets.production_receipt_offset_account, -total)]
         return [(inventory, total), (wip_account(), -total)]
     raise BusinessError(f"Unknown item ledger entry type {ile_type!r}.", field="entry_type")
 

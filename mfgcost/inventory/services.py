@@ -40,7 +40,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from ledger.models import Period
+from ledger.models import Account, CostCenter, CostObject, Period
 from ledger.services import LineDraft, journal_entry_post, open_period_for_date
 from mfgcost.core.errors import BusinessError
 from mfgcost.core.money import ZERO, round_amount, round_unit_cost, split_amount, to_decimal
@@ -49,6 +49,7 @@ from mfgcost.items.models import CostGroup, Item
 from .links import posting_setup_change_check
 from .locks import items_lock
 from .models import (
+    CapacityLedgerEntry,
     InventoryPosting,
     InventoryPostingSetup,
     ItemApplication,
@@ -57,6 +58,8 @@ from .models import (
     ValueEntry,
 )
 from .posting import EntryKey, SetupResolver, entry_lines
+
+NOT_ALLOWED = Account.DimensionRule.NOT_ALLOWED
 
 ILE = ItemLedgerEntry.EntryType
 VE = ValueEntry.EntryType
@@ -579,6 +582,23 @@ def _cover_and_round(
     return corrections + ([rounding] if rounding is not None else [])
 
 
+def _capacity_cost_centers(entries: list[ValueEntry]) -> dict[int, CostCenter]:
+    """The cost centre of the work centre each capacity entry ran at, by capacity entry id
+    (two queries for the whole posting, none without capacity entries)."""
+    ids = {e.capacity_ledger_entry_id for e in entries if e.capacity_ledger_entry_id}
+    if not ids:
+        return {}
+    pairs = dict(
+        CapacityLedgerEntry.objects.filter(
+            pk__in=ids, work_center__cost_center__isnull=False
+        ).values_list("pk", "work_center__cost_center")
+    )
+    if not pairs:
+        return {}
+    centers = CostCenter.objects.in_bulk(set(pairs.values()))
+    return {entry: centers[cc] for entry, cc in pairs.items()}
+
+
 def post_value_entries(
     *,
     posting: InventoryPosting,
@@ -587,8 +607,12 @@ def post_value_entries(
     journal: str = INVENTORY_JOURNAL,
     user=None,
     period: Period | None = None,
+    cost_object: CostObject | None = None,
 ) -> list[ValueEntry]:
     """Write value entries and their journal entry (one per posting) in the general ledger.
+
+    Profit-and-loss lines of production value entries carry dimensions: ``cost_object`` (the
+    produced item's) and, for capacity, the cost centre of the work centre it ran at.
 
     ``posting`` must have been begun (created by ``begin_posting``) in this transaction: its
     journal entry's key is derived from the posting's own unique key, so no entry can carry it
@@ -608,17 +632,27 @@ def post_value_entries(
     )
     debits: dict = defaultdict(Decimal)
     credits: dict = defaultdict(Decimal)
+    centers = _capacity_cost_centers(entries)
     for entry in entries:
         key = EntryKey.of(entry, group_types.get(entry.cost_group_id, ""))
+        production = entry.wip_location_id is not None
+        center = centers.get(entry.capacity_ledger_entry_id)
         for account, amount in entry_lines(
             key, entry.cost_amount_expected, entry.cost_amount_actual, setup
         ):
+            dims = (None, None)
+            if production and account.statement == Account.Statement.PROFIT_AND_LOSS:
+                dims = (
+                    center if account.cost_center_rule != NOT_ALLOWED else None,
+                    cost_object if account.cost_object_rule != NOT_ALLOWED else None,
+                )
             if amount > 0:
-                debits[account] += amount
+                debits[(account, *dims)] += amount
             elif amount < 0:
-                credits[account] += amount
-    drafts = [LineDraft(account=a, amount=v) for a, v in debits.items()] + [
-        LineDraft(account=a, amount=v) for a, v in credits.items()
+                credits[(account, *dims)] += amount
+    drafts = [
+        LineDraft(account=a, amount=v, cost_center=cc, cost_object=co)
+        for (a, cc, co), v in list(debits.items()) + list(credits.items())
     ]
     journal_entry = None
     if drafts:
@@ -626,7 +660,15 @@ def post_value_entries(
             journal=journal,
             posting_date=posting.posting_date,
             source_key=f"inventory:{posting.source_key}",
-            lines=sorted(drafts, key=lambda d: (d.amount < 0, d.account.number)),
+            lines=sorted(
+                drafts,
+                key=lambda d: (
+                    d.amount < 0,
+                    d.account.number,
+                    d.cost_center.code if d.cost_center else "",
+                    d.cost_object.code if d.cost_object else "",
+                ),
+            ),
             description=description or f"{posting.kind} {posting.document_no}".strip(),
             user=user,
             period=period,

@@ -39,6 +39,7 @@ from .models import (
     UnitConversion,
     UnitOfMeasure,
     WorkCenter,
+    WorkCenterRate,
 )
 from .resources import BomResource, ItemResource, RoutingResource
 from .selectors import valid_on
@@ -419,11 +420,24 @@ class CostingSheetAdmin(admin.ModelAdmin):
     inlines = [CostingSheetRuleInline]
 
 
+class WorkCenterRateInline(admin.TabularInline):
+    """Work-centre rates of the version (proposed by cost accounting), read-only."""
+
+    model = WorkCenterRate
+    extra = 0
+    fields = readonly_fields = ["work_center", "direct_cost_per_hour", "status", "note"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(CostingVersion)
 class CostingVersionAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "version_type"]
     list_filter = ["version_type"]
     search_fields = ["code", "name"]
+    inlines = [WorkCenterRateInline]
     action_form = CostingActionForm
     actions = ["roll_up_produced_items", "activate_pending"]
 

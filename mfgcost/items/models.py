@@ -191,6 +191,14 @@ class Item(models.Model):
         help_text="Current unit cost: the last average, or the standard for standard items.",
     )
     last_direct_cost = models.DecimalField(max_digits=20, decimal_places=6, default=ZERO)
+    cost_object = models.ForeignKey(
+        "ledger.CostObject",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+        help_text="Cost object of the item's production postings (consumption, time, output).",
+    )
     allow_negative_stock = models.BooleanField(default=False)
     blocked = models.BooleanField(default=False)
     low_level_code = models.PositiveSmallIntegerField(
@@ -511,3 +519,37 @@ class StandardCostLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cost_group}: {self.rolled_up}"
+
+
+class WorkCenterRate(models.Model):
+    """A work centre's rate per hour in a costing version; pending until activated.
+
+    Cost accounting proposes these from the actual cost per hour of a production cost centre;
+    activating a rate makes it the work centre's standard rate for the next roll-up.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACTIVE = "active", "Active"
+
+    version = models.ForeignKey(
+        CostingVersion, on_delete=models.PROTECT, related_name="work_center_rates"
+    )
+    work_center = models.ForeignKey(WorkCenter, on_delete=models.PROTECT, related_name="rates")
+    direct_cost_per_hour = models.DecimalField(max_digits=20, decimal_places=6)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["version", "work_center"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "work_center"], name="one_rate_per_version_and_work_center"
+            ),
+            models.CheckConstraint(
+                condition=Q(direct_cost_per_hour__gte=0), name="wc_version_rate_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.work_center}: {self.direct_cost_per_hour}"

@@ -46,6 +46,8 @@ from .models import (
     StandardCostLine,
     UnitConversion,
     UnitOfMeasure,
+    WorkCenter,
+    WorkCenterRate,
 )
 from .selectors import bom_edges, rollup_inputs_load, unit_conversions_for
 from .validation import (
@@ -708,3 +710,54 @@ def standard_cost_activate(
         else:
             Item.objects.filter(pk=item.pk).update(standard_cost=record.unit_cost)
     return records
+
+
+@transaction.atomic
+def work_center_rates_propose(
+    *,
+    version_code: str,
+    name: str,
+    rates: Mapping[WorkCenter, Decimal],
+    notes: Mapping[WorkCenter, str] | None = None,
+) -> CostingVersion:
+    """A new planned costing version holding ``rates`` as pending work-centre rates.
+
+    The code must be new: a proposal is never written over an existing version.
+    """
+    if not version_code:
+        raise BusinessError("A costing version needs a code.", field="version_code")
+    if CostingVersion.objects.filter(code=version_code).exists():
+        raise ConflictError(f"Costing version {version_code} already exists.", field="version_code")
+    if not rates:
+        raise BusinessError("There are no rates to propose.", field="rates")
+    version = CostingVersion.objects.create(
+        code=version_code, name=name, version_type=CostingVersion.VersionType.PLANNED
+    )
+    notes = notes or {}
+    WorkCenterRate.objects.bulk_create(
+        WorkCenterRate(
+            version=version,
+            work_center=work_center,
+            direct_cost_per_hour=rate,
+            note=notes.get(work_center, "")[:200],
+        )
+        for work_center, rate in sorted(rates.items(), key=lambda pair: pair[0].pk)
+    )
+    return version
+
+
+@transaction.atomic
+def work_center_rates_activate(*, version: CostingVersion) -> int:
+    """Make a version's pending rates the work centres' standard direct cost per hour."""
+    rates = list(
+        WorkCenterRate.objects.select_for_update()
+        .filter(version=version, status=WorkCenterRate.Status.PENDING)
+        .order_by("pk")
+    )
+    for rate in rates:
+        WorkCenter.objects.filter(pk=rate.work_center_id).update(
+            direct_cost_per_hour=rate.direct_cost_per_hour
+        )
+        rate.status = WorkCenterRate.Status.ACTIVE
+        rate.save(update_fields=["status"])
+    return len(rates)

@@ -42,9 +42,19 @@ def with_scrap(quantity: Decimal, scrap_percent: Decimal) -> Decimal:
 
 
 def flush_quantity(
-    *, quantity_per: Decimal, scrap_percent: Decimal, output_quantity: Decimal
+    *,
+    quantity_per: Decimal,
+    scrap_percent: Decimal,
+    output_quantity: Decimal,
+    formula_quantity: Decimal | None = None,
+    formula_size: Decimal = Decimal("1"),
 ) -> Decimal:
-    """Component quantity to flush for ``output_quantity`` units (good plus scrap) of output."""
+    """Component quantity to flush for ``output_quantity`` units (good plus scrap) of output.
+
+    With the BOM line's own quantity for its formula size, the ratio is applied unrounded.
+    """
+    if formula_quantity is not None:
+        return with_scrap(formula_quantity * output_quantity / formula_size, scrap_percent)
     return with_scrap(quantity_per * output_quantity, scrap_percent)
 
 

@@ -126,6 +126,10 @@ class ProductionOrderComponent(models.Model):
     line_no = models.PositiveIntegerField()
     item = models.ForeignKey("items.Item", on_delete=models.PROTECT, related_name="+")
     quantity_per = models.DecimalField(**QUANTITY)
+    # The BOM line as given for its formula size (1.3 t ore per 1.4 t sinter): flushing works
+    # from these, so a ratio that six places cannot hold (0.928571...) is not rounded first.
+    formula_quantity = models.DecimalField(**QUANTITY, null=True, blank=True)
+    formula_size = models.DecimalField(**QUANTITY, default=Decimal("1"))
     scrap_percent = models.DecimalField(max_digits=7, decimal_places=4, default=ZERO)
     expected_quantity = models.DecimalField(
         **QUANTITY, help_text="For the order quantity, scrap included."

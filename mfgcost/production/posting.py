@@ -373,6 +373,8 @@ class OrderPosting:
                 quantity_per=component.quantity_per,
                 scrap_percent=component.scrap_percent,
                 output_quantity=quantity,
+                formula_quantity=component.formula_quantity,
+                formula_size=component.formula_size,
             )
             if flushed:
                 self.consume(
@@ -479,6 +481,7 @@ class OrderPosting:
             description=description or f"{self.posting.kind} {self.order.number}",
             journal=PRODUCTION_JOURNAL,
             user=user,
+            cost_object=self.order.item.cost_object,
         )
         for item_id in sorted(self.costed_items):
             item_unit_cost_update(item=self.items[item_id])

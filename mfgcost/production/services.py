@@ -253,10 +253,9 @@ def _freeze_components(order: ProductionOrder) -> list[ProductionOrderComponent]
     components = []
     for line in order.bom.lines.select_related("component", "component__base_unit", "unit"):
         component = line.component
+        factor = selectors.unit_factor(component, line.unit, component.base_unit)
         quantity_per = estimate.component_quantity_per(
-            line_quantity=line.quantity_per,
-            bom_quantity=order.bom.quantity,
-            unit_factor=selectors.unit_factor(component, line.unit, component.base_unit),
+            line_quantity=line.quantity_per, bom_quantity=order.bom.quantity, unit_factor=factor
         )
         components.append(
             ProductionOrderComponent(
@@ -264,9 +263,15 @@ def _freeze_components(order: ProductionOrder) -> list[ProductionOrderComponent]
                 line_no=line.line_no,
                 item=component,
                 quantity_per=quantity_per,
+                formula_quantity=line.quantity_per * factor,
+                formula_size=order.bom.quantity,
                 scrap_percent=line.scrap_percent,
-                expected_quantity=estimate.with_scrap(
-                    quantity_per * order.quantity, line.scrap_percent
+                expected_quantity=estimate.flush_quantity(
+                    quantity_per=quantity_per,
+                    scrap_percent=line.scrap_percent,
+                    output_quantity=order.quantity,
+                    formula_quantity=line.quantity_per * factor,
+                    formula_size=order.bom.quantity,
                 ),
                 flushing_method=line.flushing_method,
                 operation_no=line.operation_no,
@@ -779,6 +784,8 @@ def production_subcontracted_operation_post(
                     quantity_per=c.quantity_per,
                     scrap_percent=c.scrap_percent,
                     output_quantity=good + scrap,
+                    formula_quantity=c.formula_quantity,
+                    formula_size=c.formula_size,
                 ),
             )
             for c in tied

@@ -1,0 +1,268 @@
+"""REST API of cost accounting (``/api/costacct/``).
+
+Setup (categories, versions, rules with their receivers and validation light) are model
+endpoints. Commands: ``reconcile/`` (primary categories from the P&L accounts), ``calculate/``
+(transfer, then delete and rebuild a period calculation; or queue the task), ``rates/propose/``.
+Reads: calculations and their entries, ``statement/`` (JSON or XLSX) and ``rates/``.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.permissions import DjangoModelPermissions, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, serializers, services
+from .export import statement_workbook
+from .models import (
+    Calculation,
+    CalculationEntry,
+    CalculationRule,
+    CalculationVersion,
+    CostCategory,
+    CostEntry,
+    Dimension,
+    ServiceEntry,
+)
+from .tasks import period_calculation_task
+
+
+class ModelPermissionsWithView(DjangoModelPermissions):
+    perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
+
+
+class CalculationPermission(ModelPermissionsWithView):
+    def get_required_permissions(self, method, model_cls):
+        return ["costacct.add_calculation"] if method == "POST" else ["costacct.view_calculation"]
+
+
+def validated(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class CostCategoryViewSet(viewsets.ModelViewSet):
+    queryset = CostCategory.objects.select_related("account")
+    serializer_class = serializers.CostCategorySerializer
+    permission_classes = [ModelPermissionsWithView]
+    filterset_fields = ["kind"]
+
+
+class CalculationVersionViewSet(viewsets.ModelViewSet):
+    queryset = CalculationVersion.objects.all()
+    serializer_class = serializers.CalculationVersionSerializer
+    permission_classes = [ModelPermissionsWithView]
+
+
+class CalculationRuleViewSet(viewsets.ModelViewSet):
+    queryset = CalculationRule.objects.select_related("version").prefetch_related("receivers")
+    serializer_class = serializers.CalculationRuleSerializer
+    permission_classes = [ModelPermissionsWithView]
+    filterset_fields = ["version__code", "kind"]
+
+
+class CalculationViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Calculation.objects.select_related("version", "period")
+    serializer_class = serializers.CalculationSerializer
+    permission_classes = [ModelPermissionsWithView]
+
+
+class CalculationEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = CalculationEntry.objects.select_related(
+        "rule", "category", "cost_center", "cost_object"
+    )
+    serializer_class = serializers.CalculationEntrySerializer
+    permission_classes = [ModelPermissionsWithView]
+    filterset_fields = ["calculation", "rule__code", "sender_side"]
+
+
+class CostEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The cost ledger: primary costs per dimension value, from the P&L journal lines."""
+
+    queryset = CostEntry.objects.select_related("category", "cost_center", "cost_object")
+    serializer_class = serializers.CostEntrySerializer
+    permission_classes = [ModelPermissionsWithView]
+    filterset_fields = ["period", "dimension", "category__code"]
+
+
+class ServiceEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Service quantities; ``POST service-journal/`` adds a manual one."""
+
+    queryset = ServiceEntry.objects.select_related("category", "cost_center", "cost_object")
+    serializer_class = serializers.ServiceEntrySerializer
+    permission_classes = [ModelPermissionsWithView]
+    filterset_fields = ["period", "source", "category__code"]
+
+
+class ServiceJournalView(APIView):
+    """A manual service quantity on a cost centre or cost object (a repeat key posts nothing)."""
+
+    permission_classes = [IsAuthenticated, CalculationPermission]
+    queryset = Calculation.objects.none()
+
+    @extend_schema(
+        request=serializers.ServiceJournalInputSerializer,
+        responses={201: serializers.ServiceEntrySerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(serializers.ServiceJournalInputSerializer, request.data)
+        entry = services.service_journal_post(**data)
+        return Response(serializers.ServiceEntrySerializer(entry).data, status=201)
+
+
+class ReconcileView(APIView):
+    """Account reconciliation: one primary category per P&L account."""
+
+    permission_classes = [IsAuthenticated, CalculationPermission]
+    queryset = Calculation.objects.none()
+
+    @extend_schema(request=None, responses=serializers.ReconcileResultSerializer)
+    def post(self, request: Request) -> Response:
+        return Response(services.cost_categories_reconcile())
+
+
+class CalculateView(APIView):
+    """Transfer the GL and service quantities, then delete and rebuild a period calculation."""
+
+    permission_classes = [IsAuthenticated, CalculationPermission]
+    queryset = Calculation.objects.none()
+
+    @extend_schema(
+        request=serializers.CalculateInputSerializer,
+        responses={200: serializers.CalculationSerializer, 202: serializers.QueuedSerializer},
+        examples=[
+            OpenApiExample(
+                "Refused loop",
+                value={"rules": ["Rules HR-IT, IT-HR keep their cost in a closed loop: ..."]},
+                response_only=True,
+                status_codes=["400"],
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(serializers.CalculateInputSerializer, request.data)
+        version, period = data["version"], data["period"]
+        if data["queue"]:
+            task = period_calculation_task.delay(version.pk, period.pk)
+            return Response({"task_id": task.id}, status=status.HTTP_202_ACCEPTED)
+        with transaction.atomic():
+            if data["transfer"]:
+                services.cost_ledger_transfer(up_to=period.end_date)
+                services.service_entries_transfer(period=period)
+            calculation = services.calculation_run(version=version, period=period)
+        return Response(serializers.CalculationSerializer(calculation).data)
+
+
+class StatementView(APIView):
+    """The dimension statement of a cost centre or cost object (``export=xlsx`` for a file)."""
+
+    permission_classes = [IsAuthenticated, CalculationPermission]
+    queryset = Calculation.objects.none()
+
+    @extend_schema(
+        parameters=[serializers.StatementQuerySerializer],
+        responses=serializers.StatementRowSerializer(many=True),
+        examples=[
+            OpenApiExample(
+                "CP Iron, March",
+                value=[
+                    {
+                        "code": "3_TC",
+                        "name": "Total cost",
+                        "line_type": "total",
+                        "value": "667833.000000",
+                    },
+                    {
+                        "code": "3_TT",
+                        "name": "Cost per tonne",
+                        "line_type": "calculated",
+                        "value": "111.310000",
+                    },
+                ],
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request: Request):
+        query = validated(serializers.StatementQuerySerializer, request.query_params)
+        if "cost_center" in query:
+            value, node = (
+                query["cost_center"],
+                (Dimension.COST_CENTER.value, query["cost_center"].pk),
+            )
+        else:
+            value, node = (
+                query["cost_object"],
+                (Dimension.COST_OBJECT.value, query["cost_object"].pk),
+            )
+        rows = selectors.dimension_statement(
+            structure=query["structure"],
+            version=query["version"],
+            period=query["period"],
+            node=node,
+        )
+        if query.get("export") == "xlsx":
+            title = f"{query['structure']} {value} {query['version']} {query['period']}"
+            response = HttpResponse(
+                statement_workbook(title=title, rows=rows),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = f'attachment; filename="statement-{value}.xlsx"'
+            return response
+        return Response(serializers.StatementRowSerializer(rows, many=True).data)
+
+
+class RatesView(APIView):
+    """Actual cost per hour of the production cost centres against their standard rates."""
+
+    permission_classes = [IsAuthenticated, CalculationPermission]
+    queryset = Calculation.objects.none()
+
+    @extend_schema(
+        parameters=[serializers.RatesQuerySerializer],
+        responses=serializers.RateRowSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = validated(serializers.RatesQuerySerializer, request.query_params)
+        rows = selectors.rate_comparison(
+            calculation=query["calculation"], hours_category=query["hours_category"]
+        )
+        return Response(serializers.RateRowSerializer(rows, many=True).data)
+
+
+class RatesProposeView(APIView):
+    """The actual rates as pending work-centre rates of a new costing version."""
+
+    permission_classes = [IsAuthenticated, CalculationPermission]
+    queryset = Calculation.objects.none()
+
+    @extend_schema(
+        request=serializers.RatesProposeSerializer,
+        responses={201: serializers.ProposedRatesSerializer},
+        examples=[
+            OpenApiExample(
+                "April rates",
+                value={"calculation": 1, "hours_category": "HOURS", "version_code": "RATES-04"},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(serializers.RatesProposeSerializer, request.data)
+        version = services.calculation_rates_propose(
+            calculation=data["calculation"],
+            hours_category=data["hours_category"],
+            version_code=data["version_code"],
+            name=data.get("name", ""),
+        )
+        rates = {
+            r.work_center.code: str(r.direct_cost_per_hour)
+            for r in version.work_center_rates.select_related("work_center")
+        }
+        return Response({"costing_version": version.code, "rates": rates}, status=201)
