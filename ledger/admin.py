@@ -8,8 +8,11 @@ action calls a service.
 
 from django import forms
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 
 from mfgcost.core.errors import BusinessError
+from mfgcost.core.links import links_html, source_of, sources_of
 
 from .models import (
     Account,
@@ -240,9 +243,32 @@ class JournalSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class JournalLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = JournalLine
-    fields = ["line_no", "account", "debit", "credit", "cost_center", "cost_object", "description"]
+    fields = [
+        "line_no",
+        "account",
+        "debit",
+        "credit",
+        "cost_center",
+        "cost_object",
+        "description",
+        "drill_down",
+    ]
     readonly_fields = fields
     extra = 0
+    show_change_link = True
+
+    @admin.display(description="value entries")
+    def drill_down(self, line):
+        return line_value_entries_html(line)
+
+
+def line_value_entries_html(line: JournalLine) -> str:
+    """A link to the value entries behind ``line`` (when its source has any)."""
+    source = source_of(line.entry)
+    if source is None or not source.value_entries_admin_url:
+        return "-"
+    url = f"{source.value_entries_admin_url}?journal_line={line.pk}"
+    return format_html('<a href="{}">value entries of line {}</a>', url, line.line_no)
 
 
 @admin.register(JournalEntry)
@@ -253,7 +279,7 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "journal",
         "period",
         "description",
-        "source_key",
+        "source_link",
         "reversal_of",
     ]
     list_filter = ["journal", "fiscal_year", "period"]
@@ -268,6 +294,40 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "posting_date"
     inlines = [JournalLineInline]
     actions = ["reverse_entries"]
+    fields = [
+        "journal",
+        "fiscal_year",
+        "number",
+        "posting_date",
+        "period",
+        "description",
+        "source_key",
+        "source_link",
+        "reversal_of",
+        "reversed_by_link",
+        "created_at",
+        "created_by",
+    ]
+    readonly_fields = fields
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        self._sources = sources_of(list(changelist.result_list))
+        return changelist
+
+    @admin.display(description="source")
+    def source_link(self, entry):
+        sources = getattr(self, "_sources", None) or {}
+        link = sources.get(entry.pk) or source_of(entry)
+        return links_html([link] if link else [])
+
+    @admin.display(description="reversed by")
+    def reversed_by_link(self, entry):
+        reversal = JournalEntry.objects.filter(reversal_of=entry).first()
+        if reversal is None:
+            return "-"
+        url = reverse("admin:ledger_journalentry_change", args=[reversal.pk])
+        return format_html('<a href="{}">{}</a>', url, reversal)
 
     def has_reverse_permission(self, request):
         return request.user.has_perm("ledger.add_journalentry")
@@ -285,7 +345,16 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(JournalLine)
 class JournalLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["entry", "line_no", "account", "debit", "credit", "cost_center", "cost_object"]
+    list_display = [
+        "entry",
+        "line_no",
+        "account",
+        "debit",
+        "credit",
+        "cost_center",
+        "cost_object",
+        "drill_down",
+    ]
     list_filter = ["entry__journal", "entry__period", "account__statement"]
     list_select_related = [
         "entry__journal",
@@ -295,3 +364,25 @@ class JournalLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "cost_object",
     ]
     search_fields = ["account__number", "account__name", "description", "entry__source_key"]
+    fields = [
+        "entry",
+        "line_no",
+        "account",
+        "debit",
+        "credit",
+        "cost_center",
+        "cost_object",
+        "description",
+        "source_link",
+        "drill_down",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="source")
+    def source_link(self, line):
+        link = source_of(line.entry)
+        return links_html([link] if link else [])
+
+    @admin.display(description="value entries")
+    def drill_down(self, line):
+        return line_value_entries_html(line)

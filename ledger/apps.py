@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class LedgerConfig(AppConfig):
     name = "ledger"
     verbose_name = "General ledger"
+
+    def ready(self) -> None:
+        from mfgcost.core.links import source_register
+
+        from .selectors import journal_entry_own_sources
+
+        source_register("ledger.journalentry", journal_entry_own_sources)

@@ -6,7 +6,13 @@ class SubcontractingConfig(AppConfig):
     verbose_name = "Subcontracting"
 
     def ready(self) -> None:
+        from mfgcost.core.links import related_register, source_register
         from mfgcost.production.signals import order_released
+
+        from . import selectors
+
+        source_register("ledger.journalentry", selectors.journal_entry_vendor_invoices)
+        related_register("inventory.inventoryposting", selectors.posting_documents)
 
         order_released.connect(
             _order_released, dispatch_uid="subcontracting.production_order_released"

@@ -10,7 +10,8 @@ from django.contrib import admin
 from django.db import models
 
 from ledger.admin import ReadOnlyAdminMixin
-from ledger.models import Account, ItemPostingGroup
+from ledger.models import Account, ItemPostingGroup, JournalLine
+from mfgcost.core.links import links_html, related_of
 
 from .models import (
     CapacityLedgerEntry,
@@ -21,6 +22,7 @@ from .models import (
     Location,
     ValueEntry,
 )
+from .selectors import journal_line_value_entries
 
 
 def searchable(**field_models: type[models.Model]) -> list[str]:
@@ -92,6 +94,37 @@ class InventoryPostingSetupAdmin(admin.ModelAdmin):
 # --------------------------------------------------------------------------- ledgers (read-only)
 
 
+class DrillDownMixin:
+    """A read-only "related" field: the documents and entries the link providers know."""
+
+    @admin.display(description="drill-down")
+    def related(self, obj):
+        return links_html(related_of(obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "related"]
+
+
+class JournalLineFilter(admin.SimpleListFilter):
+    """``?journal_line=<id>``: the value entries that make up one general-ledger line."""
+
+    title = "general-ledger line"
+    parameter_name = "journal_line"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        return [(value, f"line {value}")] if value else []
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        line = JournalLine.objects.filter(pk=value).first() if value.isdigit() else None
+        if line is None:
+            return queryset.none()
+        return queryset.filter(pk__in=[e.pk for e in journal_line_value_entries(line)])
+
+
 class ValueEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ValueEntry
     fk_name = "item_ledger_entry"
@@ -148,7 +181,7 @@ class PostedValueEntryInline(ValueEntryInline):
 
 
 @admin.register(InventoryPosting)
-class InventoryPostingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class InventoryPostingAdmin(DrillDownMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "posting_date", "kind", "document_no", "source_key", "journal_entry"]
     list_select_related = ["journal_entry__journal", "journal_entry__fiscal_year"]
     list_filter = ["kind", "posting_date"]
@@ -158,7 +191,7 @@ class InventoryPostingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ItemLedgerEntry)
-class ItemLedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ItemLedgerEntryAdmin(DrillDownMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "posting_date",
@@ -186,7 +219,7 @@ class ItemApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CapacityLedgerEntry)
-class CapacityLedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CapacityLedgerEntryAdmin(DrillDownMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "posting_date",
@@ -206,7 +239,7 @@ class CapacityLedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ValueEntry)
-class ValueEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ValueEntryAdmin(DrillDownMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "posting_date",
@@ -228,6 +261,7 @@ class ValueEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "journal_entry__fiscal_year",
     ]
     list_filter = [
+        JournalLineFilter,
         "entry_type",
         "item_ledger_entry_type",
         "variance_type",
