@@ -7,10 +7,11 @@ action calls a service.
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from mfgcost.core.admin import action_report
 from mfgcost.core.errors import BusinessError
 from mfgcost.core.links import links_html, source_of, sources_of
 
@@ -49,18 +50,12 @@ class ReadOnlyAdminMixin:
         return False
 
 
-def run_service_action(modeladmin, request, queryset, service, done: str) -> None:
-    """Call ``service(obj)`` for each selected row; report successes and business errors."""
-    count = 0
-    for obj in queryset:
-        try:
-            service(obj)
-        except BusinessError as exc:
-            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
-        else:
-            count += 1
-    if count:
-        modeladmin.message_user(request, f"{count} {done}.", messages.SUCCESS)
+def run_service_action(
+    modeladmin, request, queryset, service, *, verb: str, noun: str, plural: str | None = None
+) -> None:
+    """Call ``service(obj)`` for each selected row; one message says what was done and what
+    was refused, and why (``mfgcost.core.admin.action_report``)."""
+    action_report(modeladmin, request, queryset, service, verb=verb, noun=noun, plural=plural)
 
 
 # Master data -----------------------------------------------------------------------------------
@@ -207,6 +202,11 @@ class PeriodAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        """A period changes only by its close and reopen actions: its page has nothing to
+        save (the list, where the actions are, keeps the permission)."""
+        return obj is None and super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -217,7 +217,8 @@ class PeriodAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda period: period_close(period=period, user=request.user),
-            "period(s) closed",
+            verb="Closed",
+            noun="period",
         )
 
     @admin.action(description="Reopen selected periods", permissions=["change"])
@@ -227,7 +228,8 @@ class PeriodAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda period: period_reopen(period=period),
-            "period(s) reopened",
+            verb="Reopened",
+            noun="period",
         )
 
 
@@ -339,7 +341,9 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda entry: manual_entry_reverse(entry=entry, user=request.user),
-            "entry(ies) reversed",
+            verb="Reversed",
+            noun="entry",
+            plural="entries",
         )
 
 

@@ -228,3 +228,32 @@ def _order_pk(entry: ValueEntry) -> int:
     from mfgcost.production.models import ProductionOrder
 
     return ProductionOrder.objects.get(number=entry.order_no).pk
+
+
+def test_posted_documents_show_no_save_buttons(month, admin_client):
+    """Everything the month posted, and the history it left (a closed period, an active
+    standard cost, a closed subcontracting order, a finished production order), is shown
+    without SAVE buttons."""
+    from ledger.models import Period
+    from mfgcost.items.models import StandardCost
+    from mfgcost.production.models import ProductionOrder
+    from subcontracting.models import SubcontractingOrder, SubcontractingReceipt, VendorInvoice
+
+    shown = [
+        Period.objects.get(status="closed"),
+        StandardCost.objects.filter(status="active").first(),
+        SubcontractingOrder.objects.get(status="closed"),
+        ProductionOrder.objects.filter(status="finished").first(),
+        JournalEntry.objects.first(),
+        JournalLine.objects.first(),
+        InventoryPosting.objects.first(),
+        ValueEntry.objects.first(),
+        SubcontractingReceipt.objects.first(),
+        VendorInvoice.objects.first(),
+    ]
+    for obj in shown:
+        meta = obj._meta
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+        page = admin_client.get(url).content.decode()
+        assert 'name="_save"' not in page, url
+        assert 'name="_continue"' not in page, url
