@@ -26,10 +26,10 @@ demo: install
 	@if [ "$${DEMO_SERVE:-1}" = "1" ]; then \
 	  if [ -n "$$CELERY_BROKER_URL" ]; then \
 	    mkdir -p var; \
-	    $(PY) -m celery -A mfgcost worker -B -s var/celerybeat-schedule -l warning \
+	    $(PY) -m celery -A mfgcost worker -B -S django_celery_beat.schedulers:DatabaseScheduler -l warning \
 	      --without-gossip --without-mingle & worker=$$!; \
 	    trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	    echo "Celery worker with beat (nightly Adjust Cost) on $$CELERY_BROKER_URL"; fi; \
+	    echo "Celery worker with beat (schedules in the admin: Periodic tasks) on $$CELERY_BROKER_URL"; fi; \
 	  echo "Admin: http://$(HOST)/admin/ (demo / demo)   API: http://$(HOST)/api/docs/"; \
 	  $(PY) manage.py runserver $(HOST) --noreload; fi
 

@@ -5,14 +5,14 @@
 ``DJANGO_SECRET_KEY``  secret key (default: a development key; set it in production).
 ``DJANGO_DEBUG``       "1" for debug pages (default on only without a secret key).
 ``DJANGO_ALLOWED_HOSTS`` comma separated (default: localhost names).
-``MFGCOST_ADJUST_COST_HOUR`` hour (UTC) of the nightly Adjust Cost run under Celery beat (2).
+``MFGCOST_ADJUST_COST_HOUR`` hour (UTC) of the nightly Adjust Cost run, as first seeded in the
+beat schedule in the database (2); later changes are made in the admin.
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MFGCOST_VAR_DIR", BASE_DIR / "var"))
@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    "django_celery_beat",
     "mfgcost.core",
     "ledger",
     "mfgcost.items",
@@ -153,14 +154,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_TIMEZONE = TIME_ZONE
-# The period jobs (``celery -A mfgcost beat``, or a worker started with ``-B``). Adjust Cost
-# works only on what changed since its last run, so a nightly run is cheap when nothing did.
-CELERY_BEAT_SCHEDULE = {
-    "adjust-cost-nightly": {
-        "task": "mfgcost.costing.adjust_cost",
-        "schedule": crontab(hour=int(os.environ.get("MFGCOST_ADJUST_COST_HOUR", "2")), minute=0),
-    },
-}
+# The period jobs (``celery -A mfgcost beat``, or a worker started with ``-B``) are scheduled
+# in the database (django-celery-beat), editable in the admin under "Periodic tasks". The
+# nightly Adjust Cost is seeded there after migrate, at MFGCOST_ADJUST_COST_HOUR (UTC); Adjust
+# Cost works only on what changed since its last run, so a nightly run is cheap when nothing
+# did.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+MFGCOST_ADJUST_COST_HOUR = int(os.environ.get("MFGCOST_ADJUST_COST_HOUR", "2"))
 
 LOGGING = {
     "version": 1,
