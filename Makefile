@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # Use the local PostgreSQL for tests when DATABASE_URL is unset and it answers.
 WITH_DB = if [ -z "$$DATABASE_URL" ] && $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then export DATABASE_URL=$(PG_URL); fi;
 
-.PHONY: install demo test test-sqlite bench lint format clean
+.PHONY: install demo test test-sqlite screenshots bench lint format clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ test: install
 
 test-sqlite: install
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
+
+# PNGs of the main admin pages (order, journal entry with its links, Adjust Cost run, reports)
+# taken by the browser tests in system Chromium, under var/screenshots/.
+screenshots: install
+	@$(WITH_DB) mkdir -p var/screenshots; \
+	  MFGCOST_SCREENSHOTS=$(CURDIR)/var/screenshots $(PY) -m pytest -q tests/browser $(PYTEST_ARGS) \
+	  && ls var/screenshots
 
 bench: install
 	@$(WITH_DB) $(PY) -m bench

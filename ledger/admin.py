@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from mfgcost.core.admin import action_report
 from mfgcost.core.errors import BusinessError
-from mfgcost.core.links import links_html, source_of, sources_of
+from mfgcost.core.links import links_html, related_of, source_of, sources_of
 
 from .models import (
     Account,
@@ -305,6 +305,7 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "description",
         "source_key",
         "source_link",
+        "documents",
         "reversal_of",
         "reversed_by_link",
         "created_at",
@@ -322,6 +323,11 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         sources = getattr(self, "_sources", None) or {}
         link = sources.get(entry.pk) or source_of(entry)
         return links_html([link] if link else [])
+
+    @admin.display(description="documents")
+    def documents(self, entry):
+        """What stands behind the source: the order, the Adjust Cost run, ..."""
+        return links_html(related_of(entry))
 
     @admin.display(description="reversed by")
     def reversed_by_link(self, entry):

@@ -12,6 +12,7 @@ class InventoryConfig(AppConfig):
         from . import selectors
 
         source_register("ledger.journalentry", selectors.journal_entry_postings)
+        related_register("ledger.journalentry", selectors.journal_entry_documents)
         related_register("inventory.inventoryposting", selectors.posting_links)
         related_register("inventory.valueentry", selectors.value_entry_links)
         related_register("inventory.itemledgerentry", selectors.ledger_entry_links)

@@ -356,3 +356,14 @@ def posting_links(posting: InventoryPosting) -> list[Link]:
             )
         )
     return links
+
+
+def journal_entry_documents(entry) -> list[Link]:
+    """Related provider: what stands behind a journal entry's inventory posting (its order,
+    Adjust Cost run, subcontracting document, standard cost), as the posting's page shows."""
+    from mfgcost.core.links import related_of
+
+    posting = InventoryPosting.objects.filter(journal_entry=entry).first()
+    if posting is None:
+        return []
+    return [link for link in related_of(posting) if link.kind != "journal_entry"]

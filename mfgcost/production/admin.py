@@ -281,6 +281,10 @@ class ProductionOrderAdmin(admin.ModelAdmin):
     def output_shown(self, order):
         return decimal_shown(order.output_posted)
 
+    @admin.display(description="output tolerance percent")
+    def output_tolerance_percent_shown(self, order):
+        return decimal_shown(order.output_tolerance_percent)
+
     @admin.display(description="unit cost standard")
     def unit_cost_standard_shown(self, order):
         return decimal_shown(order.unit_cost_standard, places=2)
@@ -293,7 +297,7 @@ class ProductionOrderAdmin(admin.ModelAdmin):
         if obj is None or obj.is_planned:
             return super().get_fields(request, obj)
         shown = [
-            "quantity_shown" if name == "quantity" else name
+            f"{name}_shown" if name in ("quantity", "output_tolerance_percent") else name
             for name in PlannedOrderForm.Meta.fields
         ]
         return shown + self.frozen_fields

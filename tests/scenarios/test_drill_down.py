@@ -215,6 +215,15 @@ def test_variance_drills_to_the_consumption_that_caused_it_in_the_admin(month, a
     ).content.decode()
     assert reverse("admin:inventory_valueentry_change", args=[source.pk]) in page
     assert reverse("admin:production_productionorder_change", args=[_order_pk(variance)]) in page
+    # The journal entry names the order and the Adjust Cost run behind its posting.
+    entry_page = admin_client.get(
+        reverse("admin:ledger_journalentry_change", args=[variance.journal_entry_id])
+    ).content.decode()
+    assert reverse("admin:production_productionorder_change", args=[_order_pk(variance)]) in (
+        entry_page
+    )
+    run_pk = int(variance.posting.source_key.split(":")[2])
+    assert reverse("admin:costing_costadjustmentrun_change", args=[run_pk]) in entry_page
     back = admin_client.get(
         reverse("admin:inventory_valueentry_change", args=[source.pk])
     ).content.decode()
