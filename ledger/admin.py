@@ -314,14 +314,16 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
 
     def get_changelist_instance(self, request):
+        """The sources of a page of entries in a query per provider, kept on the rows."""
         changelist = super().get_changelist_instance(request)
-        self._sources = sources_of(list(changelist.result_list))
+        sources = sources_of(list(changelist.result_list))
+        for entry in changelist.result_list:
+            entry.drill_down_source = sources.get(entry.pk)
         return changelist
 
     @admin.display(description="source")
     def source_link(self, entry):
-        sources = getattr(self, "_sources", None) or {}
-        link = sources.get(entry.pk) or source_of(entry)
+        link = getattr(entry, "drill_down_source", None) or source_of(entry)
         return links_html([link] if link else [])
 
     @admin.display(description="documents")

@@ -23,16 +23,16 @@ def decimal_shown(value: Decimal | None, *, places: int = 0) -> str:
     return text
 
 
-def decimal_columns(*names: str, places: dict[str, int] | None = None):
+def decimal_columns(*names: str, places: dict[str, int] | None = None, model=None):
     """Class decorator for an admin or inline whose ``fields`` / ``list_display`` name 6-place
     decimals: each named column is shown through ``decimal_shown`` under the field's own label.
     """
     places = places or {}
 
     def decorate(cls):
-        model = cls.model
+        fields_of = model or cls.model  # a ModelAdmin learns its model only when registered
         for name in names:
-            field = model._meta.get_field(name)
+            field = fields_of._meta.get_field(name)
 
             def shown(self, obj, _name=name):
                 return decimal_shown(getattr(obj, _name), places=places.get(_name, 0))

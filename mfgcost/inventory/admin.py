@@ -8,9 +8,12 @@ wrote; an item ledger entry shows its value entries and applications.
 
 from django.contrib import admin
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
 
 from ledger.admin import ReadOnlyAdminMixin
 from ledger.models import Account, ItemPostingGroup, JournalLine
+from mfgcost.core.admin import decimal_columns
 from mfgcost.core.links import links_html, related_of
 
 from .models import (
@@ -105,6 +108,24 @@ class DrillDownMixin:
         return [*super().get_readonly_fields(request, obj), "related"]
 
 
+@admin.display(description="journal entry", ordering="journal_entry")
+def journal_entry_column(entry):
+    """The journal entry as a link (the row already holds it)."""
+    if not entry.journal_entry_id:
+        return "-"
+    url = reverse("admin:ledger_journalentry_change", args=[entry.journal_entry_id])
+    return format_html('<a href="{}">{}</a>', url, entry.journal_entry)
+
+
+@admin.display(description="order", ordering="order_no")
+def order_column(entry):
+    """The order number, leading to everything posted on the order in this listing."""
+    if not entry.order_no:
+        return "-"
+    url = reverse(f"admin:inventory_{entry._meta.model_name}_changelist")
+    return format_html('<a href="{}?order_no={}">{}</a>', url, entry.order_no, entry.order_no)
+
+
 class JournalLineFilter(admin.SimpleListFilter):
     """``?journal_line=<id>``: the value entries that make up one general-ledger line."""
 
@@ -191,6 +212,7 @@ class InventoryPostingAdmin(DrillDownMixin, ReadOnlyAdminMixin, admin.ModelAdmin
 
 
 @admin.register(ItemLedgerEntry)
+@decimal_columns("quantity", "remaining_quantity", model=ItemLedgerEntry)
 class ItemLedgerEntryAdmin(DrillDownMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
@@ -201,7 +223,7 @@ class ItemLedgerEntryAdmin(DrillDownMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
         "quantity",
         "remaining_quantity",
         "document_no",
-        "order_no",
+        order_column,
     ]
     list_select_related = ["item", "location"]
     list_filter = ["entry_type", "location", "posting_date", "item__costing_method"]
@@ -219,11 +241,12 @@ class ItemApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CapacityLedgerEntry)
+@decimal_columns("setup_time", "run_time", "quantity", "scrap_quantity", model=CapacityLedgerEntry)
 class CapacityLedgerEntryAdmin(DrillDownMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "posting_date",
-        "order_no",
+        order_column,
         "operation_no",
         "capacity_type",
         "work_center",
@@ -251,7 +274,8 @@ class ValueEntryAdmin(DrillDownMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "variance_type",
         "cost_amount_expected",
         "cost_amount_actual",
-        "journal_entry",
+        order_column,
+        journal_entry_column,
     ]
     list_select_related = [
         "item",

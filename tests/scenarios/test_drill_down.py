@@ -266,3 +266,29 @@ def test_posted_documents_show_no_save_buttons(month, admin_client):
         page = admin_client.get(url).content.decode()
         assert 'name="_save"' not in page, url
         assert 'name="_continue"' not in page, url
+
+
+def test_journal_entry_list_shows_every_source_without_a_query_per_row(
+    month, admin_client, django_assert_max_num_queries
+):
+    sources = sources_of(month)
+    with django_assert_max_num_queries(20):  # not one per entry: the month has more than 30
+        page = admin_client.get(
+            reverse("admin:ledger_journalentry_changelist"), {"all": ""}
+        ).content.decode()
+    assert len(month) > 30
+    for entry in month:
+        assert sources[entry.pk].admin_url in page
+
+
+def test_ledger_lists_link_orders_and_entries_and_show_plain_quantities(month, admin_client):
+    for model in ("itemledgerentry", "capacityledgerentry", "valueentry"):
+        url = reverse(f"admin:inventory_{model}_changelist")
+        page = admin_client.get(url, {"order_no": "PO-1001"}).content.decode()
+        assert f'href="{url}?order_no=PO-1001"' in page, model
+        assert ".000000<" not in page, model
+    value_entry = ValueEntry.objects.filter(order_no="PO-1001").exclude(journal_entry=None).first()
+    page = admin_client.get(
+        reverse("admin:inventory_valueentry_changelist"), {"order_no": "PO-1001"}
+    ).content.decode()
+    assert reverse("admin:ledger_journalentry_change", args=[value_entry.journal_entry_id]) in page
