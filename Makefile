@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # Use the local PostgreSQL for tests when DATABASE_URL is unset and it answers.
 WITH_DB = if [ -z "$$DATABASE_URL" ] && $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then export DATABASE_URL=$(PG_URL); fi;
 
-.PHONY: install demo test test-sqlite bench lint format clean fuzz-ledger
+.PHONY: install demo test test-sqlite screenshots bench lint format clean fuzz-ledger
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,10 +27,10 @@ demo: install
 	@if [ "$${DEMO_SERVE:-1}" = "1" ]; then \
 	  if [ -n "$$CELERY_BROKER_URL" ]; then \
 	    mkdir -p var; \
-	    $(PY) -m celery -A mfgcost worker -B -s var/celerybeat-schedule -l warning \
+	    $(PY) -m celery -A mfgcost worker -B -S django_celery_beat.schedulers:DatabaseScheduler -l warning \
 	      --without-gossip --without-mingle & worker=$$!; \
 	    trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	    echo "Celery worker with beat (nightly Adjust Cost) on $$CELERY_BROKER_URL"; fi; \
+	    echo "Celery worker with beat (schedules in the admin: Periodic tasks) on $$CELERY_BROKER_URL"; fi; \
 	  echo "Admin: http://$(HOST)/admin/ (demo / demo)   API: http://$(HOST)/api/docs/"; \
 	  $(PY) manage.py runserver $(HOST) --noreload --insecure; fi
 
@@ -40,6 +40,13 @@ test: install
 
 test-sqlite: install
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
+
+# PNGs of the main admin pages (order, journal entry with its links, Adjust Cost run, reports)
+# taken by the browser tests in system Chromium, under var/screenshots/.
+screenshots: install
+	@$(WITH_DB) mkdir -p var/screenshots; \
+	  MFGCOST_SCREENSHOTS=$(CURDIR)/var/screenshots $(PY) -m pytest -q tests/browser $(PYTEST_ARGS) \
+	  && ls var/screenshots
 
 bench: install
 	@$(WITH_DB) $(PY) -m bench

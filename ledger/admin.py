@@ -7,9 +7,13 @@ action calls a service.
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
+from mfgcost.core.admin import action_report
 from mfgcost.core.errors import BusinessError
+from mfgcost.core.links import links_html, related_of, source_of, sources_of
 
 from . import services
 from .models import (
@@ -47,18 +51,12 @@ class ReadOnlyAdminMixin:
         return False
 
 
-def run_service_action(modeladmin, request, queryset, service, done: str) -> None:
-    """Call ``service(obj)`` for each selected row; report successes and business errors."""
-    count = 0
-    for obj in queryset:
-        try:
-            service(obj)
-        except BusinessError as exc:
-            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
-        else:
-            count += 1
-    if count:
-        modeladmin.message_user(request, f"{count} {done}.", messages.SUCCESS)
+def run_service_action(
+    modeladmin, request, queryset, service, *, verb: str, noun: str, plural: str | None = None
+) -> None:
+    """Call ``service(obj)`` for each selected row; one message says what was done and what
+    was refused, and why (``mfgcost.core.admin.action_report``)."""
+    action_report(modeladmin, request, queryset, service, verb=verb, noun=noun, plural=plural)
 
 
 # Master data -----------------------------------------------------------------------------------
@@ -230,6 +228,11 @@ class PeriodAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        """A period changes only by its close and reopen actions: its page has nothing to
+        save (the list, where the actions are, keeps the permission)."""
+        return obj is None and super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -240,7 +243,8 @@ class PeriodAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda period: period_close(period=period, user=request.user),
-            "period(s) closed",
+            verb="Closed",
+            noun="period",
         )
 
     @admin.action(description="Reopen selected periods", permissions=["change"])
@@ -250,7 +254,8 @@ class PeriodAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda period: period_reopen(period=period),
-            "period(s) reopened",
+            verb="Reopened",
+            noun="period",
         )
 
 
@@ -266,9 +271,32 @@ class JournalSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class JournalLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = JournalLine
-    fields = ["line_no", "account", "debit", "credit", "cost_center", "cost_object", "description"]
+    fields = [
+        "line_no",
+        "account",
+        "debit",
+        "credit",
+        "cost_center",
+        "cost_object",
+        "description",
+        "drill_down",
+    ]
     readonly_fields = fields
     extra = 0
+    show_change_link = True
+
+    @admin.display(description="value entries")
+    def drill_down(self, line):
+        return line_value_entries_html(line)
+
+
+def line_value_entries_html(line: JournalLine) -> str:
+    """A link to the value entries behind ``line`` (when its source has any)."""
+    source = source_of(line.entry)
+    if source is None or not source.value_entries_admin_url:
+        return "-"
+    url = f"{source.value_entries_admin_url}?journal_line={line.pk}"
+    return format_html('<a href="{}">value entries of line {}</a>', url, line.line_no)
 
 
 @admin.register(JournalEntry)
@@ -279,7 +307,7 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "journal",
         "period",
         "description",
-        "source_key",
+        "source_link",
         "reversal_of",
     ]
     list_filter = ["journal", "fiscal_year", "period"]
@@ -294,6 +322,48 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "posting_date"
     inlines = [JournalLineInline]
     actions = ["reverse_entries"]
+    fields = [
+        "journal",
+        "fiscal_year",
+        "number",
+        "posting_date",
+        "period",
+        "description",
+        "source_key",
+        "source_link",
+        "documents",
+        "reversal_of",
+        "reversed_by_link",
+        "created_at",
+        "created_by",
+    ]
+    readonly_fields = fields
+
+    def get_changelist_instance(self, request):
+        """The sources of a page of entries in a query per provider, kept on the rows."""
+        changelist = super().get_changelist_instance(request)
+        sources = sources_of(list(changelist.result_list))
+        for entry in changelist.result_list:
+            entry.drill_down_source = sources.get(entry.pk)
+        return changelist
+
+    @admin.display(description="source")
+    def source_link(self, entry):
+        link = getattr(entry, "drill_down_source", None) or source_of(entry)
+        return links_html([link] if link else [])
+
+    @admin.display(description="documents")
+    def documents(self, entry):
+        """What stands behind the source: the order, the Adjust Cost run, ..."""
+        return links_html(related_of(entry))
+
+    @admin.display(description="reversed by")
+    def reversed_by_link(self, entry):
+        reversal = JournalEntry.objects.filter(reversal_of=entry).first()
+        if reversal is None:
+            return "-"
+        url = reverse("admin:ledger_journalentry_change", args=[reversal.pk])
+        return format_html('<a href="{}">{}</a>', url, reversal)
 
     def has_reverse_permission(self, request):
         return request.user.has_perm("ledger.add_journalentry")
@@ -305,13 +375,14 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda entry: manual_entry_reverse(entry=entry, user=request.user),
-            "entry(ies) reversed",
+            verb="Reversed",
+            noun="entry",
+            plural="entries",
         )
 
 
 @admin.register(JournalLine)
 class JournalLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["entry", "line_no", "account", "debit", "credit", "cost_center", "cost_object"]
     list_filter = [
         "entry__journal",
         "entry__period",
@@ -319,6 +390,16 @@ class JournalLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "account__statement",
         "cost_center",
         "cost_object",
+    ]
+    list_display = [
+        "entry",
+        "line_no",
+        "account",
+        "debit",
+        "credit",
+        "cost_center",
+        "cost_object",
+        "drill_down",
     ]
     list_select_related = [
         "entry__journal",
@@ -328,3 +409,25 @@ class JournalLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "cost_object",
     ]
     search_fields = ["account__number", "account__name", "description", "entry__source_key"]
+    fields = [
+        "entry",
+        "line_no",
+        "account",
+        "debit",
+        "credit",
+        "cost_center",
+        "cost_object",
+        "description",
+        "source_link",
+        "drill_down",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="source")
+    def source_link(self, line):
+        link = source_of(line.entry)
+        return links_html([link] if link else [])
+
+    @admin.display(description="value entries")
+    def drill_down(self, line):
+        return line_value_entries_html(line)

@@ -8,8 +8,12 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from mfgcost.core.links import Link, sources_of
 
 from .models import Account, JournalEntry, JournalLine
+from .services import MANUAL_KEY_PREFIX
 
 ZERO_AMOUNT = Value(Decimal("0"))
 
@@ -145,3 +149,32 @@ def journal_entries():
             queryset=JournalLine.objects.select_related("account", "cost_center", "cost_object"),
         )
     )
+
+
+# Drill-down -----------------------------------------------------------------------------------
+
+
+def journal_entry_own_sources(entries) -> dict[int, Link]:
+    """The sources the ledger itself knows: a reversal leads to the entry it reverses, a manual
+    entry is its own source. Postings of other apps register theirs (``mfgcost.core.links``)."""
+    found: dict[int, Link] = {}
+    for entry in entries:
+        if entry.reversal_of_id is not None:
+            target, kind = entry.reversal_of_id, "reversal"
+        elif entry.source_key.startswith(MANUAL_KEY_PREFIX):
+            target, kind = entry.pk, "manual_entry"
+        else:
+            continue
+        found[entry.pk] = Link(
+            kind=kind,
+            id=target,
+            label=("Reversal of entry " if kind == "reversal" else "Manual entry ") + str(target),
+            admin_url=reverse("admin:ledger_journalentry_change", args=[target]),
+            api_url=reverse("ledger:journalentry-detail", args=[target]),
+        )
+    return found
+
+
+def journal_line_source(line: JournalLine) -> Link | None:
+    """The document behind a general-ledger line (that of its journal entry)."""
+    return sources_of([line.entry]).get(line.entry_id)

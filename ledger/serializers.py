@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mfgcost.core.api import AmountField
+from mfgcost.core.links import Link, sources_of
 
 from .models import (
     Account,
@@ -148,15 +149,58 @@ class FiscalYearInputSerializer(serializers.Serializer):
 # Journal entries ------------------------------------------------------------------------------
 
 
+class SourceSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        help_text="inventory_posting, vendor_invoice, manual_entry or reversal."
+    )
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    url = serializers.CharField(help_text="The source's API resource.")
+
+
+def _absolute(context: dict, path: str) -> str:
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request is not None and path else path
+
+
+def _source_of(context: dict, entry: JournalEntry) -> Link | None:
+    """The entry's source, from the batch its list resolved (``JournalEntryListSerializer``)."""
+    sources = context.get("journal_sources")
+    if sources is None or entry.pk not in sources:
+        sources = context.setdefault("journal_sources", {})
+        sources.update(sources_of([entry]))
+        sources.setdefault(entry.pk, None)
+    return sources[entry.pk]
+
+
+def _source_data(context: dict, link: Link | None) -> dict | None:
+    if link is None:
+        return None
+    return {
+        "kind": link.kind,
+        "id": link.id,
+        "label": link.label,
+        "url": _absolute(context, link.api_url),
+    }
+
+
 class JournalLineSerializer(serializers.ModelSerializer):
     account = serializers.SlugRelatedField(slug_field="number", read_only=True)
     account_name = serializers.CharField(source="account.name", read_only=True)
     cost_center = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     cost_object = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    source = serializers.SerializerMethodField(
+        help_text="The document behind the line (that of its entry): kind, id and API url."
+    )
+    value_entries = serializers.SerializerMethodField(
+        help_text="The value entries that make up this line (a listing url); null when the "
+        "source has none."
+    )
 
     class Meta:
         model = JournalLine
         fields = [
+            "id",
             "line_no",
             "account",
             "account_name",
@@ -165,8 +209,30 @@ class JournalLineSerializer(serializers.ModelSerializer):
             "cost_center",
             "cost_object",
             "description",
+            "source",
+            "value_entries",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(SourceSerializer(allow_null=True))
+    def get_source(self, line: JournalLine) -> dict | None:
+        return _source_data(self.context, _source_of(self.context, line.entry))
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_value_entries(self, line: JournalLine) -> str | None:
+        link = _source_of(self.context, line.entry)
+        if link is None or not link.value_entries_api_url:
+            return None
+        return _absolute(self.context, f"{link.value_entries_api_url}?journal_line={line.pk}")
+
+
+class JournalEntryListSerializer(serializers.ListSerializer):
+    """Resolves the sources of a whole page of entries at once (a query per provider)."""
+
+    def to_representation(self, data):
+        entries = list(data.all() if hasattr(data, "all") else data)
+        self.context.setdefault("journal_sources", {}).update(sources_of(entries))
+        return super().to_representation(entries)
 
 
 class JournalEntrySerializer(serializers.ModelSerializer):
@@ -178,10 +244,15 @@ class JournalEntrySerializer(serializers.ModelSerializer):
         slug_field="username", read_only=True, allow_null=True, help_text="User who posted it."
     )
     reversed_by = serializers.SerializerMethodField(help_text="The entry that reverses this one.")
+    source = serializers.SerializerMethodField(
+        help_text="The document that caused the entry: an inventory posting, a vendor invoice, "
+        "the manual entry itself, or the entry a reversal reverses."
+    )
     lines = JournalLineSerializer(many=True, read_only=True)
 
     class Meta:
         model = JournalEntry
+        list_serializer_class = JournalEntryListSerializer
         fields = [
             "id",
             "document_number",
@@ -196,6 +267,7 @@ class JournalEntrySerializer(serializers.ModelSerializer):
             "reversed_by",
             "created_at",
             "created_by",
+            "source",
             "lines",
         ]
         read_only_fields = fields
@@ -204,6 +276,10 @@ class JournalEntrySerializer(serializers.ModelSerializer):
     def get_reversed_by(self, entry: JournalEntry) -> int | None:
         reversal = getattr(entry, "reversed_by", None)
         return reversal.pk if reversal is not None else None
+
+    @extend_schema_field(SourceSerializer(allow_null=True))
+    def get_source(self, entry: JournalEntry) -> dict | None:
+        return _source_data(self.context, _source_of(self.context, entry))
 
 
 class JournalLineInputSerializer(serializers.Serializer):

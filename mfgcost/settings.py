@@ -14,7 +14,8 @@
                        and ``DJANGO_HSTS_PRELOAD`` "0" to leave those out (default "1").
 ``DJANGO_PROXY_SSL_HEADER`` "1" to trust ``X-Forwarded-Proto: https`` from the proxy in front.
 ``DJANGO_CSRF_TRUSTED_ORIGINS`` comma separated origins (``https://costing.example.com``).
-``MFGCOST_ADJUST_COST_HOUR`` hour (UTC) of the nightly Adjust Cost run under Celery beat (2).
+``MFGCOST_ADJUST_COST_HOUR`` hour (UTC) of the nightly Adjust Cost run, as first seeded in the
+beat schedule in the database (2); later changes are made in the admin.
 ``MFGCOST_CELERY_VISIBILITY_TIMEOUT`` seconds before Redis delivers an unacknowledged task
     again (100); task time limits are derived from it.
 ``MFGCOST_ADJUST_RUN_STALE_SECONDS`` a running Adjust Cost run without a heartbeat for this
@@ -25,7 +26,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MFGCOST_VAR_DIR", BASE_DIR / "var"))
@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    "django_celery_beat",
     "mfgcost.core",
     "ledger",
     "mfgcost.items",
@@ -219,18 +220,13 @@ MFGCOST_ADJUST_RUN_STALE_SECONDS = int(
     os.environ.get("MFGCOST_ADJUST_RUN_STALE_SECONDS", str(MFGCOST_CELERY_VISIBILITY_TIMEOUT))
 )
 CELERY_TIMEZONE = TIME_ZONE
-# The period jobs (``celery -A mfgcost beat``, or a worker started with ``-B``). Adjust Cost
-# works only on what changed since its last run, so a nightly run is cheap when nothing did.
-CELERY_BEAT_SCHEDULE = {
-    "adjust-cost-nightly": {
-        "task": "mfgcost.costing.adjust_cost",
-        "schedule": crontab(hour=int(os.environ.get("MFGCOST_ADJUST_COST_HOUR", "2")), minute=0),
-    },
-    "adjust-cost-runs-abandon": {
-        "task": "mfgcost.costing.adjust_cost_runs_abandon",
-        "schedule": 300.0,
-    },
-}
+# The period jobs (``celery -A mfgcost beat``, or a worker started with ``-B``) are scheduled
+# in the database (django-celery-beat), editable in the admin under "Periodic tasks". The
+# nightly Adjust Cost is seeded there after migrate, at MFGCOST_ADJUST_COST_HOUR (UTC); Adjust
+# Cost works only on what changed since its last run, so a nightly run is cheap when nothing
+# did.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+MFGCOST_ADJUST_COST_HOUR = int(os.environ.get("MFGCOST_ADJUST_COST_HOUR", "2"))
 
 LOGGING = {
     "version": 1,

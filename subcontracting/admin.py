@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from mfgcost.core.admin import action_report
 from mfgcost.core.errors import BusinessError
 
 from . import services
@@ -54,17 +55,9 @@ class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     can_delete = False
 
 
-def _run(modeladmin, request, objects, service, done: str) -> None:
-    """Call ``service(obj)`` for each object; report successes and each failure."""
-    succeeded = 0
-    for obj in objects:
-        try:
-            service(obj)
-            succeeded += 1
-        except BusinessError as exc:
-            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
-    if succeeded:
-        modeladmin.message_user(request, f"{succeeded} {done}.", messages.SUCCESS)
+def _run(modeladmin, request, objects, service, *, verb: str) -> None:
+    """Call ``service(obj)`` for each order; one message names those done and those refused."""
+    action_report(modeladmin, request, objects, service, verb=verb, noun="order")
 
 
 # --------------------------------------------------------------------------- master data
@@ -205,6 +198,14 @@ class SubcontractingOrderAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # orders come from production orders: the worksheet, the API, or release
 
+    def has_change_permission(self, request, obj=None):
+        """A closed or cancelled order is history: shown without save buttons."""
+        done = obj is not None and obj.status in (
+            SubcontractingOrder.Status.CLOSED,
+            SubcontractingOrder.Status.CANCELLED,
+        )
+        return not done and super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -215,7 +216,7 @@ class SubcontractingOrderAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda o: services.subcontracting_order_send(order=o, user=request.user),
-            "orders sent",
+            verb="Sent",
         )
 
     @admin.action(
@@ -223,14 +224,22 @@ class SubcontractingOrderAdmin(admin.ModelAdmin):
         permissions=["change"],
     )
     def receive_orders(self, request, queryset):
-        total = 0
+        received, refused = [], []
         for order in queryset:
             try:
                 with transaction.atomic():
-                    total += _receive_open_quantity(order, request.user)
+                    count = _receive_open_quantity(order, request.user)
             except BusinessError as exc:
-                self.message_user(request, f"{order}: {exc.message}", messages.ERROR)
-        self.message_user(request, f"{total} receipts posted.", messages.SUCCESS)
+                refused.append(f"{order} \u2014 {exc.message}")
+            else:
+                received.append(f"{order} ({count} receipt{'' if count == 1 else 's'})")
+        text = f"Received {len(received)} order(s): {', '.join(received) or 'none'}"
+        if refused:
+            text += f"; {len(refused)} refused: {'; '.join(refused)}"
+        level = (
+            messages.SUCCESS if not refused else messages.WARNING if received else messages.ERROR
+        )
+        self.message_user(request, text + ".", level)
 
     @admin.action(description="Cancel selected orders", permissions=["change"])
     def cancel_orders(self, request, queryset):
@@ -239,7 +248,7 @@ class SubcontractingOrderAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda o: services.subcontracting_order_cancel(order=o, user=request.user),
-            "orders cancelled",
+            verb="Cancelled",
         )
 
     @admin.action(description="Close selected orders", permissions=["change"])
@@ -249,7 +258,7 @@ class SubcontractingOrderAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda o: services.subcontracting_order_close(order=o, user=request.user),
-            "orders closed",
+            verb="Closed",
         )
 
 

@@ -13,6 +13,12 @@ class SubcontractingConfig(AppConfig):
 
         # A vendor's user reaches only the vendor routes: core refuses it everywhere else.
         outside_user_check_register(_is_vendor_user)
+        from mfgcost.core.links import related_register, source_register
+
+        from . import selectors
+
+        source_register("ledger.journalentry", selectors.journal_entry_vendor_invoices)
+        related_register("inventory.inventoryposting", selectors.posting_documents)
 
         order_released.connect(
             _order_released, dispatch_uid="subcontracting.production_order_released"

@@ -8,18 +8,23 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
+from mfgcost.core.links import Link
 from mfgcost.inventory.models import InventoryPosting, ItemLedgerEntry, ValueEntry
 
 from .matching import price_row_pick
 from .models import (
     MaterialShipment,
+    MaterialShipmentLine,
     ServicePrice,
     ShipmentNotice,
     SubcontractingOrder,
     SubcontractingOrderLine,
     SubcontractingReceipt,
     Vendor,
+    VendorInvoice,
+    VendorInvoiceLine,
     VendorReport,
 )
 
@@ -202,3 +207,43 @@ def material_sent_for_order(order: SubcontractingOrder) -> list[dict]:
         for row in rows
         if row["lines__component_id"] is not None
     ]
+
+
+# --------------------------------------------------------------------------- drill-down
+
+
+def _link(kind: str, obj, admin_name: str, api_name: str | None) -> Link:
+    return Link(
+        kind=kind,
+        id=obj.pk,
+        label=f"{obj._meta.verbose_name.capitalize()} {obj}",
+        admin_url=reverse(f"admin:subcontracting_{admin_name}_change", args=[obj.pk]),
+        api_url=reverse(f"{api_name}-detail", args=[obj.pk]) if api_name else "",
+    )
+
+
+def journal_entry_vendor_invoices(entries) -> dict[int, Link]:
+    """Source provider: the vendor invoice behind each journal entry."""
+    invoices = VendorInvoice.objects.filter(journal_entry__in=[e.pk for e in entries])
+    return {
+        invoice.journal_entry_id: _link("vendor_invoice", invoice, "vendorinvoice", "sub-invoice")
+        for invoice in invoices
+    }
+
+
+def posting_documents(posting: InventoryPosting) -> list[Link]:
+    """Related provider: the shipment, receipt or invoice line that made a posting."""
+    links = []
+    for line in MaterialShipmentLine.objects.filter(posting=posting).select_related("shipment"):
+        shipment = line.shipment
+        api = "sub-shipment" if shipment.direction == "shipment" else "sub-return"
+        links.append(_link("material_shipment", shipment, "materialshipment", api))
+    for receipt in SubcontractingReceipt.objects.filter(posting=posting):
+        links.append(
+            _link("subcontracting_receipt", receipt, "subcontractingreceipt", "sub-receipt")
+        )
+    for line in VendorInvoiceLine.objects.filter(adjustment_posting=posting).select_related(
+        "invoice"
+    ):
+        links.append(_link("vendor_invoice", line.invoice, "vendorinvoice", "sub-invoice"))
+    return links

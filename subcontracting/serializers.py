@@ -1019,6 +1019,9 @@ class InvoiceOutputSerializer(serializers.ModelSerializer):
     vendor = serializers.CharField(source="vendor.code")
     amount = AmountField()
     journal_entry = serializers.CharField(source="journal_entry.document_number")
+    journal_entry_id = serializers.IntegerField(
+        read_only=True, help_text="The general-ledger entry's id (/api/ledger/journal-entries/)."
+    )
     lines = InvoiceLineOutputSerializer(many=True)
 
     class Meta:
@@ -1032,5 +1035,6 @@ class InvoiceOutputSerializer(serializers.ModelSerializer):
             "posting_date",
             "amount",
             "journal_entry",
+            "journal_entry_id",
             "lines",
         ]

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status, viewsets
-from rest_framework.permissions import DjangoModelPermissions, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,15 +31,6 @@ from .models import (
 from .tasks import period_calculation_task
 
 
-class ModelPermissionsWithView(DjangoModelPermissions):
-    perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
-
-
-class CalculationPermission(ModelPermissionsWithView):
-    def get_required_permissions(self, method, model_cls):
-        return ["costacct.add_calculation"] if method == "POST" else ["costacct.view_calculation"]
-
-
 def validated(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
@@ -50,27 +40,23 @@ def validated(serializer_class, data) -> dict:
 class CostCategoryViewSet(viewsets.ModelViewSet):
     queryset = CostCategory.objects.select_related("account")
     serializer_class = serializers.CostCategorySerializer
-    permission_classes = [ModelPermissionsWithView]
     filterset_fields = ["kind"]
 
 
 class CalculationVersionViewSet(viewsets.ModelViewSet):
     queryset = CalculationVersion.objects.all()
     serializer_class = serializers.CalculationVersionSerializer
-    permission_classes = [ModelPermissionsWithView]
 
 
 class CalculationRuleViewSet(viewsets.ModelViewSet):
     queryset = CalculationRule.objects.select_related("version").prefetch_related("receivers")
     serializer_class = serializers.CalculationRuleSerializer
-    permission_classes = [ModelPermissionsWithView]
     filterset_fields = ["version__code", "kind"]
 
 
 class CalculationViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Calculation.objects.select_related("version", "period")
     serializer_class = serializers.CalculationSerializer
-    permission_classes = [ModelPermissionsWithView]
 
 
 class CalculationEntryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -78,7 +64,6 @@ class CalculationEntryViewSet(viewsets.ReadOnlyModelViewSet):
         "rule", "category", "cost_center", "cost_object"
     )
     serializer_class = serializers.CalculationEntrySerializer
-    permission_classes = [ModelPermissionsWithView]
     filterset_fields = ["calculation", "rule__code", "sender_side"]
 
 
@@ -87,7 +72,6 @@ class CostEntryViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = CostEntry.objects.select_related("category", "cost_center", "cost_object")
     serializer_class = serializers.CostEntrySerializer
-    permission_classes = [ModelPermissionsWithView]
     filterset_fields = ["period", "dimension", "category__code"]
 
 
@@ -96,14 +80,13 @@ class ServiceEntryViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = ServiceEntry.objects.select_related("category", "cost_center", "cost_object")
     serializer_class = serializers.ServiceEntrySerializer
-    permission_classes = [ModelPermissionsWithView]
     filterset_fields = ["period", "source", "category__code"]
 
 
 class ServiceJournalView(APIView):
     """A manual service quantity on a cost centre or cost object (a repeat key posts nothing)."""
 
-    permission_classes = [IsAuthenticated, CalculationPermission]
+    required_permissions = ("costacct.add_calculation",)
     queryset = Calculation.objects.none()
 
     @extend_schema(
@@ -119,7 +102,7 @@ class ServiceJournalView(APIView):
 class ReconcileView(APIView):
     """Account reconciliation: one primary category per P&L account."""
 
-    permission_classes = [IsAuthenticated, CalculationPermission]
+    required_permissions = ("costacct.add_calculation",)
     queryset = Calculation.objects.none()
 
     @extend_schema(request=None, responses=serializers.ReconcileResultSerializer)
@@ -130,7 +113,7 @@ class ReconcileView(APIView):
 class CalculateView(APIView):
     """Transfer the GL and service quantities, then delete and rebuild a period calculation."""
 
-    permission_classes = [IsAuthenticated, CalculationPermission]
+    required_permissions = ("costacct.add_calculation",)
     queryset = Calculation.objects.none()
 
     @extend_schema(
@@ -162,7 +145,7 @@ class CalculateView(APIView):
 class StatementView(APIView):
     """The dimension statement of a cost centre or cost object (``export=xlsx`` for a file)."""
 
-    permission_classes = [IsAuthenticated, CalculationPermission]
+    required_permissions = ("costacct.view_calculation",)
     queryset = Calculation.objects.none()
 
     @extend_schema(
@@ -221,7 +204,7 @@ class StatementView(APIView):
 class RatesView(APIView):
     """Actual cost per hour of the production cost centres against their standard rates."""
 
-    permission_classes = [IsAuthenticated, CalculationPermission]
+    required_permissions = ("costacct.view_calculation",)
     queryset = Calculation.objects.none()
 
     @extend_schema(
@@ -239,7 +222,7 @@ class RatesView(APIView):
 class RatesProposeView(APIView):
     """The actual rates as pending work-centre rates of a new costing version."""
 
-    permission_classes = [IsAuthenticated, CalculationPermission]
+    required_permissions = ("costacct.add_calculation",)
     queryset = Calculation.objects.none()
 
     @extend_schema(

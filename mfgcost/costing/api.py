@@ -1,7 +1,9 @@
 """REST API of costing (``/api/costing/``).
 
 Running Adjust Cost is a command (``POST adjust/``): it runs now and returns the run, or with
-``queue`` it is handed to the Celery task after commit (202). Runs are a read-only listing. The
+``queue`` the run is recorded as queued and handed to the Celery task after commit: 202 with
+the run's URL (``Location`` and ``url``) to poll, ``GET runs/<id>/``, for its status,
+progress and counts. Runs are a read-only listing. The
 reports are reads: an order's cost sheet, WIP by order reconciled to the WIP account, the
 inventory value equation for a period, and the drill-down from a general-ledger line (or a
 variance value entry) to the entries the variances came from.
@@ -13,6 +15,7 @@ Running needs ``costing.add_costadjustmentrun``; the reports need ``inventory.vi
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.request import Request
@@ -24,8 +27,7 @@ from mfgcost.production.models import ProductionOrder
 
 from . import selectors, serializers
 from .models import CostAdjustmentRun
-from .services import adjust_cost_run
-from .tasks import adjust_cost_task
+from .services import adjust_cost_queue, adjust_cost_run
 
 RUN_PERMISSION = "costing.add_costadjustmentrun"
 REPORT_PERMISSION = "inventory.view_valueentry"
@@ -64,15 +66,16 @@ class AdjustCostView(APIView):
         if items is not None or orders is not None:
             items, orders = items or [], orders or []
         if data["queue"]:
-            posting_date = data.get("posting_date")
-            kwargs = {
-                "item_ids": items,
-                "order_ids": orders,
-                "posting_date": posting_date.isoformat() if posting_date else None,
-            }
-            # Nothing is written by this request, so there is no transaction to wait for.
-            task = adjust_cost_task.delay(**kwargs)
-            return Response({"task_id": task.id}, status=status.HTTP_202_ACCEPTED)
+            run = adjust_cost_queue(
+                items=items,
+                orders=orders,
+                posting_date=data.get("posting_date"),
+                requested_by=request.user.get_username(),
+            )
+            run.refresh_from_db()  # without a broker it has run already
+            url = request.build_absolute_uri(reverse("costing:run-detail", args=[run.pk]))
+            body = {"task_id": run.task_id, "run": run.pk, "url": url, "status": run.status}
+            return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": url})
         outcome = adjust_cost_run(
             items=items,
             orders=orders,

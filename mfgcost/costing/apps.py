@@ -7,11 +7,15 @@ class CostingConfig(AppConfig):
     verbose_name = "Costing"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from mfgcost.core.links import related_register
         from mfgcost.production.signals import order_cost_changed, order_finished
 
         from . import (
             receivers,
             reports,  # noqa: F401 - registers the app's report pages
+            selectors,
         )
 
         order_cost_changed.connect(
@@ -20,3 +24,16 @@ class CostingConfig(AppConfig):
         order_finished.connect(
             receivers.order_finished_receive, dispatch_uid="costing.order_finished"
         )
+        related_register("inventory.inventoryposting", selectors.posting_run)
+        related_register("inventory.valueentry", selectors.value_entry_variance_links)
+        post_migrate.connect(_schedule_seed, dispatch_uid="costing.schedule_seed")
+
+
+def _schedule_seed(sender, app_config=None, using="default", **kwargs) -> None:
+    """After migrate (and after a test flush): the period jobs of costing in the beat schedule."""
+    if app_config is None or app_config.label != "django_celery_beat" or using != "default":
+        return
+    from .services import adjust_cost_abandon_schedule_seed, adjust_cost_schedule_seed
+
+    adjust_cost_schedule_seed()
+    adjust_cost_abandon_schedule_seed()

@@ -106,7 +106,11 @@ class CostAdjustmentMark(models.Model):
 
 
 class CostAdjustmentRun(models.Model):
-    """One run of Adjust Cost.
+    """One run of Adjust Cost, written as it goes so its page can follow it.
+
+    A run started from the admin or the API is first recorded as *queued* (with the id of the
+    Celery task that will work it); the task turns it to *running*, updates ``units_done`` /
+    ``units_total`` and the counts after each item or order, and ends it *done* or *failed*.
 
     ``heartbeat_at`` and the counters are written in the transaction of every unit of work the
     run commits, so they always tell what the run has posted, even when its worker dies. A run
@@ -117,6 +121,7 @@ class CostAdjustmentRun(models.Model):
     """
 
     class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         PARTIAL = "partial", "Stopped at its time budget (continued by the next run)"
@@ -129,6 +134,16 @@ class CostAdjustmentRun(models.Model):
         null=True, blank=True, help_text="When the run last committed a unit of work."
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    scope = models.JSONField(
+        default=dict, blank=True, help_text="What a queued run was asked to work (ids, date)."
+    )
+    units_done = models.PositiveIntegerField(default=0)
+    units_total = models.PositiveIntegerField(
+        default=0, help_text="Items and orders known so far (work found on the way adds to it)."
+    )
+    current_unit = models.CharField(max_length=60, blank=True)
     items_adjusted = models.PositiveIntegerField(default=0)
     orders_adjusted = models.PositiveIntegerField(default=0)
     value_entries_posted = models.PositiveIntegerField(default=0)
@@ -144,6 +159,10 @@ class CostAdjustmentRun(models.Model):
 
     def __str__(self) -> str:
         return f"Adjust Cost run {self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 class VarianceSource(models.Model):

@@ -16,10 +16,12 @@ from decimal import Decimal
 
 from django.db.models import BooleanField, DecimalField, ExpressionWrapper, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
+from django.urls import reverse
 
 from ledger.models import Account, JournalLine
 from ledger.selectors import account_balance
 from mfgcost.core.errors import NotFoundError
+from mfgcost.core.links import Link
 from mfgcost.core.money import ZERO
 from mfgcost.inventory.models import CapacityLedgerEntry, ItemLedgerEntry, ValueEntry
 from mfgcost.inventory.posting import EntryKey, SetupResolver, entry_lines
@@ -645,3 +647,51 @@ def variance_trend(**filters) -> dict[str, dict[str, Decimal]]:
 def adjust_cost_runs(*, limit: int = 50) -> list[CostAdjustmentRun]:
     """The latest Adjust Cost runs, oldest first (the order a history is read in)."""
     return list(reversed(CostAdjustmentRun.objects.order_by("-id")[:limit]))
+
+
+def posting_run(posting) -> list[Link]:
+    """Related provider: the Adjust Cost run that made an inventory posting."""
+    parts = posting.source_key.split(":")
+    if parts[:2] != ["costing", "adjust"] or len(parts) < 3 or not parts[2].isdigit():
+        return []
+    run = CostAdjustmentRun.objects.filter(pk=int(parts[2])).first()
+    return [run_link(run)] if run is not None else []
+
+
+def run_link(run: CostAdjustmentRun) -> Link:
+    return Link(
+        kind="cost_adjustment_run",
+        id=run.pk,
+        label=str(run),
+        admin_url=reverse("admin:costing_costadjustmentrun_change", args=[run.pk]),
+        api_url=reverse("costing:run-detail", args=[run.pk]),
+    )
+
+
+def value_entry_variance_links(entry: ValueEntry) -> list[Link]:
+    """Related provider: for a variance, the entries it was computed from; for any other
+    entry, the variances it went into."""
+    if entry.entry_type == ValueEntry.EntryType.VARIANCE:
+        links = VarianceSource.objects.filter(variance_entry=entry).select_related("source_entry")
+        return [
+            Link(
+                kind="variance_source",
+                id=link.source_entry_id,
+                label=f"Caused by value entry {link.source_entry_id} "
+                f"({link.source_entry.item_ledger_entry_type or 'capacity'}, "
+                f"{link.source_entry.cost_amount}): {link.amount}",
+                admin_url=reverse("admin:inventory_valueentry_change", args=[link.source_entry_id]),
+                api_url=reverse("inventory:valueentry-detail", args=[link.source_entry_id]),
+            )
+            for link in links
+        ]
+    return [
+        Link(
+            kind="variance",
+            id=link.variance_entry_id,
+            label=f"Part of variance value entry {link.variance_entry_id}: {link.amount}",
+            admin_url=reverse("admin:inventory_valueentry_change", args=[link.variance_entry_id]),
+            api_url=reverse("inventory:valueentry-detail", args=[link.variance_entry_id]),
+        )
+        for link in VarianceSource.objects.filter(source_entry=entry)
+    ]

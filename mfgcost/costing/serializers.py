@@ -52,12 +52,20 @@ class AdjustCostRunSerializer(serializers.ModelSerializer):
             "skipped",
             "errors",
             "requested_by",
+            "queued_at",
+            "task_id",
+            "units_done",
+            "units_total",
+            "current_unit",
         ]
         read_only_fields = fields
 
 
 class AdjustCostQueuedSerializer(serializers.Serializer):
-    task_id = serializers.CharField()
+    task_id = serializers.CharField(help_text="The Celery task that works the run.")
+    run = serializers.IntegerField(help_text="The run's id.")
+    url = serializers.URLField(help_text="The run to poll (also in the Location header).")
+    status = serializers.CharField(help_text="queued (or already done without a broker).")
 
 
 class PendingSerializer(serializers.Serializer):

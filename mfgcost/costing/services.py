@@ -28,6 +28,7 @@ import datetime as dt
 import heapq
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -239,6 +240,62 @@ def adjust_cost_runs_abandon(*, older_than: dt.timedelta | None = None) -> int:
     return count
 
 
+def adjust_cost_queue(
+    *,
+    items: Iterable[Item | int] | None = None,
+    orders: Iterable[ProductionOrder | int] | None = None,
+    posting_date: dt.date | None = None,
+    requested_by: str = "",
+) -> CostAdjustmentRun:
+    """Record a queued run and hand it to the Celery task once this transaction commits.
+
+    The input is checked here (ids, a posting date with an open period), so a bad request is
+    refused before anything is queued. Without a broker (Celery eager) there is no queue: the
+    task runs in this process at once. The task id is chosen here, so the run names its task
+    before the task exists.
+    """
+    from .tasks import adjust_cost_task  # the task module imports this one
+
+    item_ids = _clean_ids(items, field_name="items")
+    order_ids = _clean_ids(orders, field_name="orders")
+    posting_calendar(fallback=posting_date)
+    task_id = str(uuid.uuid4())
+    scope = {
+        "item_ids": item_ids,
+        "order_ids": order_ids,
+        "posting_date": posting_date.isoformat() if posting_date else None,
+    }
+    run = CostAdjustmentRun.objects.create(
+        status=CostAdjustmentRun.Status.QUEUED,
+        queued_at=timezone.now(),
+        task_id=task_id,
+        scope=scope,
+        requested_by=requested_by[:150],
+    )
+    run_id = run.pk
+
+    def send() -> None:
+        adjust_cost_task.apply_async(kwargs={"run_id": run_id}, task_id=task_id)
+
+    if adjust_cost_task.app.conf.task_always_eager:
+        send()  # no broker: the task runs here and now, in this process
+    else:
+        transaction.on_commit(send)
+    return run
+
+
+def _progress_save(run: CostAdjustmentRun, result: AdjustCostResult, done: int, total: int, label):
+    """Write the run's progress at once (autocommit), for its page to show while it runs."""
+    CostAdjustmentRun.objects.filter(pk=run.pk).update(
+        units_done=done,
+        units_total=total,
+        current_unit=label[:60],
+        items_adjusted=len(result.items),
+        orders_adjusted=len(result.orders),
+        value_entries_posted=len(result.value_entries),
+    )
+
+
 def adjust_cost_run(
     *,
     items: Iterable[Item | int] | None = None,
@@ -247,6 +304,7 @@ def adjust_cost_run(
     requested_by: str = "",
     progress: Callable[[int, int, str], None] | None = None,
     time_budget: float | None = None,
+    run: CostAdjustmentRun | None = None,
 ) -> AdjustCostResult:
     """Run Adjust Cost on everything marked (or on the marks of ``items`` / ``orders`` and
     whatever their changes reach).
@@ -259,15 +317,21 @@ def adjust_cost_run(
     returns the units still queued in ``remaining_items`` / ``remaining_orders``.
 
     Runs left ``running`` by a lost worker are marked abandoned first
-    (``adjust_cost_runs_abandon``).
+    (``adjust_cost_runs_abandon``). ``run`` is a run recorded by ``adjust_cost_queue``,
+    worked now (it turns from queued to running); the run record follows every unit of work.
     """
     item_ids = _clean_ids(items, field_name="items")
     order_ids = _clean_ids(orders, field_name="orders")
     calendar = posting_calendar(fallback=posting_date)
     abandoned = adjust_cost_runs_abandon()
-    run = CostAdjustmentRun.objects.create(
-        requested_by=requested_by[:150], heartbeat_at=timezone.now()
-    )
+    if run is None:
+        run = CostAdjustmentRun.objects.create(
+            requested_by=requested_by[:150], heartbeat_at=timezone.now()
+        )
+    else:
+        run.status = CostAdjustmentRun.Status.RUNNING
+        run.started_at = run.heartbeat_at = timezone.now()
+        run.save(update_fields=["status", "started_at", "heartbeat_at"])
     result = AdjustCostResult(run=run, abandoned_runs=abandoned)
     deadline = None if time_budget is None else time.monotonic() + time_budget
     try:
@@ -286,6 +350,7 @@ def adjust_cost_run(
             queue.push(ORDER, pk, level)
         done = 0
         run.status = CostAdjustmentRun.Status.DONE
+        _progress_save(run, result, done, len(queue), "")
         while len(queue):
             if deadline is not None and time.monotonic() >= deadline:
                 units = queue.units()
@@ -296,6 +361,7 @@ def adjust_cost_run(
             unit = queue.pop()
             _work(unit, queue, calendar, run, result)
             done += 1
+            _progress_save(run, result, done, done + len(queue), _label(unit))
             if progress is not None:
                 progress(done, done + len(queue), _label(unit))
     except Exception:
@@ -303,6 +369,8 @@ def adjust_cost_run(
         raise
     finally:
         run.finished_at = timezone.now()
+        run.units_done, run.units_total = _progress_counts(run)
+        run.current_unit = ""
         run.items_adjusted = len(result.items)
         run.orders_adjusted = len(result.orders)
         run.value_entries_posted = len(result.value_entries)
@@ -310,6 +378,12 @@ def adjust_cost_run(
         run.errors = result.errors
         run.save()
     return result
+
+
+def _progress_counts(run: CostAdjustmentRun) -> tuple[int, int]:
+    row = CostAdjustmentRun.objects.filter(pk=run.pk).values("units_done").first()
+    done = row["units_done"] if row else 0
+    return done, done
 
 
 def _label(unit: tuple[int, int]) -> str:
@@ -358,3 +432,64 @@ def _work(unit, queue: _Queue, calendar, run: CostAdjustmentRun, result: AdjustC
         result.value_entries += outcome.value_entries
     for next_kind, next_pk, level in follow:
         queue.push(next_kind, next_pk, level)
+
+
+# --------------------------------------------------------------------------- schedule
+
+NIGHTLY_TASK_NAME = "adjust-cost-nightly"
+
+
+def adjust_cost_schedule_seed(*, hour: int | None = None) -> bool:
+    """Put the nightly Adjust Cost in the beat schedule (the database), once.
+
+    Called after every migrate. An entry already there -- perhaps edited or disabled in the
+    admin -- is left as it is. Returns whether it was created.
+    """
+    from django.conf import settings
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    from .tasks import adjust_cost_task
+
+    if PeriodicTask.objects.filter(name=NIGHTLY_TASK_NAME).exists():
+        return False
+    hour = settings.MFGCOST_ADJUST_COST_HOUR if hour is None else hour
+    with transaction.atomic():
+        crontab, _ = CrontabSchedule.objects.get_or_create(
+            minute="0",
+            hour=str(hour),
+            day_of_week="*",
+            day_of_month="*",
+            month_of_year="*",
+            timezone="UTC",
+        )
+        PeriodicTask.objects.create(
+            name=NIGHTLY_TASK_NAME,
+            task=adjust_cost_task.name,
+            crontab=crontab,
+            description="Adjust Cost on everything that changed since the last run.",
+        )
+    return True
+
+
+ABANDON_TASK_NAME = "adjust-cost-runs-abandon"
+
+
+def adjust_cost_abandon_schedule_seed() -> bool:
+    """Put the check for runs of lost workers (every 5 minutes) in the beat schedule, once."""
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    from .tasks import adjust_cost_runs_abandon_task
+
+    if PeriodicTask.objects.filter(name=ABANDON_TASK_NAME).exists():
+        return False
+    with transaction.atomic():
+        every, _ = IntervalSchedule.objects.get_or_create(
+            every=300, period=IntervalSchedule.SECONDS
+        )
+        PeriodicTask.objects.create(
+            name=ABANDON_TASK_NAME,
+            task=adjust_cost_runs_abandon_task.name,
+            interval=every,
+            description="Mark Adjust Cost runs left running by a lost worker as abandoned.",
+        )
+    return True

@@ -14,6 +14,9 @@ the soft time limit (80 %) and the hard one (90 %) stop a unit that hangs. A wor
 mid-run is thus replaced within the timeout, and the run it left ``running`` is marked
 ``abandoned`` by the next run or by ``adjust_cost_runs_abandon_task`` (Celery beat).
 Transient database errors (a deadlock, a lost connection) are retried with exponential backoff.
+
+A run queued by ``services.adjust_cost_queue`` is passed by id (``run_id``) and worked once:
+a repeat of its message finds it done (or failed) and posts nothing.
 """
 
 from __future__ import annotations
@@ -23,7 +26,11 @@ import datetime as dt
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
+from django.utils import timezone
 
+from mfgcost.core.errors import BusinessError
+
+from .models import CostAdjustmentRun
 from .services import adjust_cost_run, adjust_cost_runs_abandon
 
 VISIBILITY_TIMEOUT = settings.MFGCOST_CELERY_VISIBILITY_TIMEOUT
@@ -53,23 +60,56 @@ def adjust_cost_task(
     item_ids: list[int] | None = None,
     posting_date: str | None = None,
     continued_from: int | None = None,
+    run_id: int | None = None,
 ) -> dict:
-    """Run Adjust Cost: on everything marked, or from the given orders and items on.
+    """Run Adjust Cost: a run queued by ``adjust_cost_queue`` (``run_id``, with the scope it
+    recorded), or on everything marked, or from the given orders and items on.
 
     A run that stops at its time budget queues a continuation with the units it left
     (``continued_from`` names the run it continues); the summary says so in ``continued_by``.
     """
-    orders = list(order_ids or [])
-    if order_id is not None:
-        orders.append(order_id)
-    restricted = bool(orders or item_ids)
-    result = adjust_cost_run(
-        orders=orders if restricted else None,
-        items=(item_ids or []) if restricted else None,
-        posting_date=dt.date.fromisoformat(posting_date) if posting_date else None,
-        requested_by="celery" if continued_from is None else f"celery (continues {continued_from})",
-        time_budget=TIME_BUDGET,
-    )
+    run = None
+    if run_id is not None:
+        run = CostAdjustmentRun.objects.filter(pk=run_id).first()
+        if run is None or run.status in (
+            CostAdjustmentRun.Status.DONE,
+            CostAdjustmentRun.Status.FAILED,
+        ):
+            return {"run": run_id, "already": run.status if run else "missing"}
+        order_ids = run.scope.get("order_ids")
+        item_ids = run.scope.get("item_ids")
+        posting_date = run.scope.get("posting_date")
+        restricted = order_ids is not None or item_ids is not None
+        orders, items = (order_ids or [], item_ids or []) if restricted else (None, None)
+    else:
+        orders = list(order_ids or [])
+        if order_id is not None:
+            orders.append(order_id)
+        restricted = bool(orders or item_ids)
+        orders, items = (orders, item_ids or []) if restricted else (None, None)
+    if run is not None:
+        requested_by = run.requested_by
+    elif continued_from is None:
+        requested_by = "celery"
+    else:
+        requested_by = f"celery (continues {continued_from})"
+    try:
+        result = adjust_cost_run(
+            orders=orders,
+            items=items,
+            posting_date=dt.date.fromisoformat(posting_date) if posting_date else None,
+            requested_by=requested_by,
+            run=run,
+            time_budget=TIME_BUDGET,
+        )
+    except BusinessError as exc:
+        if run is not None:  # refused before it began: say so on the run
+            CostAdjustmentRun.objects.filter(pk=run.pk).update(
+                status=CostAdjustmentRun.Status.FAILED,
+                finished_at=timezone.now(),
+                errors=[f"{exc.field}: {exc.message}"],
+            )
+        raise
     continued_by = None
     if result.remaining_items or result.remaining_orders:
         delivery = self.request.delivery_info or {}

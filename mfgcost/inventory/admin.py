@@ -9,10 +9,14 @@ wrote; an item ledger entry shows its value entries and applications.
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
 
 from ledger.admin import ReadOnlyAdminMixin, ServiceCheckedForm
-from ledger.models import Account, ItemPostingGroup
+from ledger.models import Account, ItemPostingGroup, JournalLine
+from mfgcost.core.admin import decimal_columns
 from mfgcost.core.errors import BusinessError
+from mfgcost.core.links import links_html, related_of
 
 from .models import (
     CapacityLedgerEntry,
@@ -23,6 +27,7 @@ from .models import (
     Location,
     ValueEntry,
 )
+from .selectors import journal_line_value_entries
 
 
 def searchable(**field_models: type[models.Model]) -> list[str]:
@@ -129,6 +134,55 @@ class InventoryPostingSetupAdmin(admin.ModelAdmin):
 # --------------------------------------------------------------------------- ledgers (read-only)
 
 
+class DrillDownMixin:
+    """A read-only "related" field: the documents and entries the link providers know."""
+
+    @admin.display(description="drill-down")
+    def related(self, obj):
+        return links_html(related_of(obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "related"]
+
+
+@admin.display(description="journal entry", ordering="journal_entry")
+def journal_entry_column(entry):
+    """The journal entry as a link (the row already holds it)."""
+    if not entry.journal_entry_id:
+        return "-"
+    url = reverse("admin:ledger_journalentry_change", args=[entry.journal_entry_id])
+    return format_html('<a href="{}">{}</a>', url, entry.journal_entry)
+
+
+@admin.display(description="order", ordering="order_no")
+def order_column(entry):
+    """The order number, leading to everything posted on the order in this listing."""
+    if not entry.order_no:
+        return "-"
+    url = reverse(f"admin:inventory_{entry._meta.model_name}_changelist")
+    return format_html('<a href="{}?order_no={}">{}</a>', url, entry.order_no, entry.order_no)
+
+
+class JournalLineFilter(admin.SimpleListFilter):
+    """``?journal_line=<id>``: the value entries that make up one general-ledger line."""
+
+    title = "general-ledger line"
+    parameter_name = "journal_line"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        return [(value, f"line {value}")] if value else []
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        line = JournalLine.objects.filter(pk=value).first() if value.isdigit() else None
+        if line is None:
+            return queryset.none()
+        return queryset.filter(pk__in=[e.pk for e in journal_line_value_entries(line)])
+
+
 class ValueEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ValueEntry
     fk_name = "item_ledger_entry"
@@ -185,7 +239,7 @@ class PostedValueEntryInline(ValueEntryInline):
 
 
 @admin.register(InventoryPosting)
-class InventoryPostingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class InventoryPostingAdmin(DrillDownMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "posting_date", "kind", "document_no", "source_key", "journal_entry"]
     list_select_related = ["journal_entry__journal", "journal_entry__fiscal_year"]
     list_filter = ["kind", "posting_date"]
@@ -195,7 +249,8 @@ class InventoryPostingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ItemLedgerEntry)
-class ItemLedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+@decimal_columns("quantity", "remaining_quantity", model=ItemLedgerEntry)
+class ItemLedgerEntryAdmin(DrillDownMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "posting_date",
@@ -205,7 +260,7 @@ class ItemLedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "quantity",
         "remaining_quantity",
         "document_no",
-        "order_no",
+        order_column,
     ]
     list_select_related = ["item", "location"]
     list_filter = ["entry_type", "location", "posting_date", "item__costing_method"]
@@ -223,11 +278,12 @@ class ItemApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CapacityLedgerEntry)
-class CapacityLedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+@decimal_columns("setup_time", "run_time", "quantity", "scrap_quantity", model=CapacityLedgerEntry)
+class CapacityLedgerEntryAdmin(DrillDownMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "posting_date",
-        "order_no",
+        order_column,
         "operation_no",
         "capacity_type",
         "work_center",
@@ -243,7 +299,7 @@ class CapacityLedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ValueEntry)
-class ValueEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ValueEntryAdmin(DrillDownMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "posting_date",
@@ -255,7 +311,8 @@ class ValueEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "variance_type",
         "cost_amount_expected",
         "cost_amount_actual",
-        "journal_entry",
+        order_column,
+        journal_entry_column,
     ]
     list_select_related = [
         "item",
@@ -265,6 +322,7 @@ class ValueEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "journal_entry__fiscal_year",
     ]
     list_filter = [
+        JournalLineFilter,
         "entry_type",
         "item_ledger_entry_type",
         "variance_type",

@@ -83,6 +83,17 @@ class ValueEntryViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["id", "posting_date", "valuation_date"]
 
 
+class InventoryPostingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Posted documents (the unit of idempotency): what each wrote, and its journal entry."""
+
+    queryset = InventoryPosting.objects.select_related(
+        "journal_entry__journal", "journal_entry__fiscal_year"
+    ).order_by("id")
+    serializer_class = serializers.InventoryPostingDetailSerializer
+    filterset_class = filters.InventoryPostingFilter
+    ordering_fields = ["id", "posting_date"]
+
+
 class ItemApplicationViewSet(viewsets.ReadOnlyModelViewSet):
     """Which inbound entry each outbound quantity was taken from."""
 

@@ -18,3 +18,13 @@ class InventoryConfig(AppConfig):
             account_change_check(account=account, previous=previous)
 
         account_changing.connect(refuse_breaking_change, weak=False, dispatch_uid="inventory")
+        from mfgcost.core.links import related_register, source_register
+
+        from . import selectors
+
+        source_register("ledger.journalentry", selectors.journal_entry_postings)
+        related_register("ledger.journalentry", selectors.journal_entry_documents)
+        related_register("inventory.inventoryposting", selectors.posting_links)
+        related_register("inventory.valueentry", selectors.value_entry_links)
+        related_register("inventory.itemledgerentry", selectors.ledger_entry_links)
+        related_register("inventory.capacityledgerentry", selectors.ledger_entry_links)

@@ -6,7 +6,10 @@ Items and locations are filtered by number and code; posting dates by range
 
 import django_filters as filters
 
-from .models import ItemApplication, ItemLedgerEntry, ValueEntry
+from ledger.models import JournalLine
+
+from .models import InventoryPosting, ItemApplication, ItemLedgerEntry, ValueEntry
+from .selectors import journal_line_value_entries
 
 
 class ItemLedgerEntryFilter(filters.FilterSet):
@@ -23,7 +26,15 @@ class ItemLedgerEntryFilter(filters.FilterSet):
 
     class Meta:
         model = ItemLedgerEntry
-        fields = ["item", "location", "entry_type", "posting_date", "order_no", "document_no"]
+        fields = [
+            "item",
+            "location",
+            "entry_type",
+            "posting_date",
+            "order_no",
+            "document_no",
+            "posting",
+        ]
 
     def filter_open(self, queryset, name, value):
         if value is None:
@@ -43,6 +54,10 @@ class ValueEntryFilter(filters.FilterSet):
     posting_date = filters.DateFromToRangeFilter()
     order_no = filters.CharFilter()
     order_type = filters.CharFilter()
+    journal_line = filters.NumberFilter(
+        method="filter_journal_line",
+        label="The value entries that make up this general-ledger line (its id)",
+    )
 
     class Meta:
         model = ValueEntry
@@ -59,7 +74,23 @@ class ValueEntryFilter(filters.FilterSet):
             "capacity_ledger_entry",
             "journal_entry",
             "adjustment",
+            "journal_line",
+            "posting",
         ]
+
+    def filter_journal_line(self, queryset, name, value):
+        line = JournalLine.objects.filter(pk=value).first()
+        if line is None:
+            return queryset.none()
+        return queryset.filter(pk__in=[e.pk for e in journal_line_value_entries(line)])
+
+
+class InventoryPostingFilter(filters.FilterSet):
+    posting_date = filters.DateFromToRangeFilter()
+
+    class Meta:
+        model = InventoryPosting
+        fields = ["kind", "document_no", "source_key", "journal_entry", "posting_date"]
 
 
 class ItemApplicationFilter(filters.FilterSet):

@@ -12,11 +12,21 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from ledger.models import Account, JournalLine
 from ledger.selectors import account_balance
+from mfgcost.core.errors import BusinessError
+from mfgcost.core.links import Link
 
-from .models import InventoryPostingSetup, ItemApplication, ItemLedgerEntry, ValueEntry
+from .models import (
+    CapacityLedgerEntry,
+    InventoryPosting,
+    InventoryPostingSetup,
+    ItemApplication,
+    ItemLedgerEntry,
+    ValueEntry,
+)
 from .posting import EntryKey, SetupResolver, entry_lines
 
 ZERO = Decimal("0")
@@ -316,3 +326,142 @@ def reconciliation(*, as_of: dt.date | None = None) -> list[dict]:
             }
         )
     return rows
+
+
+# --------------------------------------------------------------------------- drill-down
+
+
+def journal_entry_postings(entries) -> dict[int, Link]:
+    """Source provider: the inventory posting behind each journal entry (one query)."""
+    postings = InventoryPosting.objects.filter(journal_entry__in=[e.pk for e in entries])
+    return {posting.journal_entry_id: posting_link(posting) for posting in postings}
+
+
+def posting_link(posting: InventoryPosting) -> Link:
+    return Link(
+        kind="inventory_posting",
+        id=posting.pk,
+        label=f"{posting.kind.replace('_', ' ')} {posting.document_no}".strip()
+        + f" (posting {posting.pk})",
+        admin_url=reverse("admin:inventory_inventoryposting_change", args=[posting.pk]),
+        api_url=reverse("inventory:posting-detail", args=[posting.pk]),
+        value_entries_api_url=reverse("inventory:valueentry-list"),
+        value_entries_admin_url=reverse("admin:inventory_valueentry_changelist"),
+    )
+
+
+def journal_line_value_entries(line: JournalLine) -> list[ValueEntry]:
+    """The value entries that make up a general-ledger line.
+
+    A journal entry of an inventory posting sums its value entries per account and side (a
+    debit line and a credit line when movements of both signs meet on one account); the entries
+    of one line are those that move the line's account on the line's side (``entry_lines``, the
+    mapping the posting used). Should the posting setup have changed since, so that no entry
+    maps to the account, every value entry of the journal entry is returned rather than none.
+    """
+    entries = list(
+        value_entries().filter(journal_entry_id=line.entry_id).select_related("cost_group")
+    )
+    setup = SetupResolver()
+    matching = []
+    for entry in entries:
+        group_type = entry.cost_group.group_type if entry.cost_group else ""
+        try:
+            moves = entry_lines(
+                EntryKey.of(entry, group_type),
+                entry.cost_amount_expected,
+                entry.cost_amount_actual,
+                setup,
+            )
+        except BusinessError:
+            continue
+        if any(
+            account.pk == line.account_id and (amount > 0 if line.debit else amount < 0)
+            for account, amount in moves
+        ):
+            matching.append(entry)
+    return matching or entries
+
+
+def value_entry_links(entry: ValueEntry) -> list[Link]:
+    """Related provider: a value entry's item or capacity entry, posting and journal entry."""
+    links = []
+    if entry.item_ledger_entry_id:
+        links.append(
+            Link(
+                kind="item_ledger_entry",
+                id=entry.item_ledger_entry_id,
+                label=f"Item ledger entry {entry.item_ledger_entry_id}",
+                admin_url=reverse(
+                    "admin:inventory_itemledgerentry_change", args=[entry.item_ledger_entry_id]
+                ),
+                api_url=reverse(
+                    "inventory:itemledgerentry-detail", args=[entry.item_ledger_entry_id]
+                ),
+            )
+        )
+    if entry.capacity_ledger_entry_id:
+        links.append(
+            Link(
+                kind="capacity_ledger_entry",
+                id=entry.capacity_ledger_entry_id,
+                label=f"Capacity ledger entry {entry.capacity_ledger_entry_id}",
+                admin_url=reverse(
+                    "admin:inventory_capacityledgerentry_change",
+                    args=[entry.capacity_ledger_entry_id],
+                ),
+            )
+        )
+    links.append(posting_link(entry.posting))
+    if entry.journal_entry_id:
+        links += journal_entry_link(entry.journal_entry_id, entry.journal_entry)
+    return links
+
+
+def journal_entry_link(pk: int, entry=None) -> list[Link]:
+    return [
+        Link(
+            kind="journal_entry",
+            id=pk,
+            label=f"Journal entry {entry or pk}",
+            admin_url=reverse("admin:ledger_journalentry_change", args=[pk]),
+            api_url=reverse("ledger:journalentry-detail", args=[pk]),
+        )
+    ]
+
+
+def ledger_entry_links(entry: ItemLedgerEntry | CapacityLedgerEntry) -> list[Link]:
+    """Related provider: an item or capacity entry's posting and its journal entry."""
+    links = [posting_link(entry.posting)]
+    if entry.posting.journal_entry_id:
+        links += journal_entry_link(entry.posting.journal_entry_id)
+    return links
+
+
+def posting_links(posting: InventoryPosting) -> list[Link]:
+    """Related provider: a posting's journal entry, and the standard cost it activates."""
+    links = []
+    if posting.journal_entry_id:
+        links += journal_entry_link(posting.journal_entry_id, posting.journal_entry)
+    parts = posting.source_key.split(":")
+    if parts[:2] == ["items", "standard_cost"] and len(parts) > 2 and parts[2].isdigit():
+        links.append(
+            Link(
+                kind="standard_cost",
+                id=int(parts[2]),
+                label=f"Standard cost {parts[2]} (activated)",
+                admin_url=reverse("admin:items_standardcost_change", args=[int(parts[2])]),
+            )
+        )
+    return links
+
+
+def journal_entry_documents(entry) -> list[Link]:
+    """Related provider: what stands behind a journal entry's inventory posting (its order,
+    Adjust Cost run, subcontracting document, standard cost), as the posting's page shows."""
+    from mfgcost.core.links import related_of
+
+    posting = InventoryPosting.objects.filter(journal_entry=entry).first()
+    if posting is None:
+        return []
+    return [link for link in related_of(posting) if link.kind != "journal_entry"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from ledger.models import Account, ItemPostingGroup
@@ -230,6 +231,39 @@ class ItemApplicationSerializer(serializers.ModelSerializer):
             "quantity",
             "posting_date",
         ]
+
+
+class InventoryPostingDetailSerializer(InventoryPostingSerializer):
+    """A posting with links down to its entries and up to its general-ledger entry."""
+
+    item_ledger_entries = serializers.SerializerMethodField()
+    value_entries = serializers.SerializerMethodField()
+    journal_entry_url = serializers.SerializerMethodField()
+
+    class Meta(InventoryPostingSerializer.Meta):
+        fields = [
+            *InventoryPostingSerializer.Meta.fields,
+            "journal_entry_url",
+            "item_ledger_entries",
+            "value_entries",
+        ]
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def get_journal_entry_url(self, posting) -> str | None:
+        if not posting.journal_entry_id:
+            return None
+        return self._absolute(
+            reverse("ledger:journalentry-detail", args=[posting.journal_entry_id])
+        )
+
+    def get_item_ledger_entries(self, posting) -> str:
+        return self._absolute(f"{reverse('inventory:itemledgerentry-list')}?posting={posting.pk}")
+
+    def get_value_entries(self, posting) -> str:
+        return self._absolute(f"{reverse('inventory:valueentry-list')}?posting={posting.pk}")
 
 
 class PostingResultSerializer(serializers.Serializer):

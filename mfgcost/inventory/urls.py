@@ -12,6 +12,7 @@ router.register("locations", api.LocationViewSet, basename="location")
 router.register("posting-setups", api.InventoryPostingSetupViewSet, basename="postingsetup")
 router.register("item-ledger-entries", api.ItemLedgerEntryViewSet, basename="itemledgerentry")
 router.register("value-entries", api.ValueEntryViewSet, basename="valueentry")
+router.register("postings", api.InventoryPostingViewSet, basename="posting")
 router.register("applications", api.ItemApplicationViewSet, basename="application")
 
 urlpatterns = [

@@ -519,6 +519,11 @@ class StandardCostAdmin(admin.ModelAdmin):
         pending = obj is None or obj.status == StandardCost.Status.PENDING
         return pending and super().has_delete_permission(request, obj)
 
+    def has_change_permission(self, request, obj=None):
+        """An active or superseded standard cost is posted history: shown, not saved."""
+        pending = obj is None or obj.status == StandardCost.Status.PENDING
+        return pending and super().has_change_permission(request, obj)
+
     def save_related(self, request, form, formsets, change):
         """Lines edited by hand: the unit cost stays the sum of the rolled-up amounts."""
         super().save_related(request, form, formsets, change)

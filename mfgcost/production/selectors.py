@@ -14,8 +14,10 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from mfgcost.core.errors import BusinessError
+from mfgcost.core.links import Link
 from mfgcost.core.money import ZERO
 from mfgcost.inventory.models import CapacityLedgerEntry, ItemLedgerEntry, ValueEntry
 from mfgcost.items.models import (
@@ -353,3 +355,47 @@ def order_wip_by_cost_group(order: ProductionOrder, *, date_to: dt.date | None =
 
 def order_wip(order: ProductionOrder, *, date_to: dt.date | None = None) -> Decimal:
     return sum(order_wip_by_cost_group(order, date_to=date_to).values(), ZERO)
+
+
+# --------------------------------------------------------------------------- drill-down
+
+
+def order_link(order: ProductionOrder) -> Link:
+    return Link(
+        kind="production_order",
+        id=order.pk,
+        label=f"Production order {order.number}",
+        admin_url=reverse("admin:production_productionorder_change", args=[order.pk]),
+        api_url=reverse("production-order-detail", args=[order.pk]),
+    )
+
+
+def _orders_named(numbers) -> list[Link]:
+    return [order_link(o) for o in ProductionOrder.objects.filter(number__in=set(numbers) - {""})]
+
+
+def posting_orders(posting) -> list[Link]:
+    """Related provider: the production orders an inventory posting posted on."""
+    numbers = set(
+        ValueEntry.objects.filter(posting=posting, order_type=ORDER_TYPE).values_list(
+            "order_no", flat=True
+        )
+    )
+    numbers |= set(
+        ItemLedgerEntry.objects.filter(posting=posting, order_type=ORDER_TYPE).values_list(
+            "order_no", flat=True
+        )
+    )
+    numbers |= set(
+        CapacityLedgerEntry.objects.filter(posting=posting, order_type=ORDER_TYPE).values_list(
+            "order_no", flat=True
+        )
+    )
+    return _orders_named(numbers)
+
+
+def entry_order(entry) -> list[Link]:
+    """Related provider: the production order of a value, item or capacity entry."""
+    if entry.order_type != ORDER_TYPE or not entry.order_no:
+        return []
+    return _orders_named([entry.order_no])

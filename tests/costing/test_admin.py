@@ -21,7 +21,7 @@ def admin_client(db):
     return client
 
 
-def test_run_button_runs_adjust_cost(admin_client, finished_bracket):
+def test_run_button_runs_adjust_cost(admin_client, finished_bracket, tasks_in_process):
     page = admin_client.get("/admin/costing/costadjustmentrun/")
     assert page.status_code == 200
     assert b"Run Adjust Cost now" in page.content
@@ -35,7 +35,9 @@ def test_run_button_runs_adjust_cost(admin_client, finished_bracket):
     assert admin_client.get(f"/admin/costing/costadjustmentrun/{run.pk}/change/").status_code == 200
 
 
-def test_mark_action_runs_from_the_selected_marks(admin_client, company, make_item, post):
+def test_mark_action_runs_from_the_selected_marks(
+    admin_client, company, make_item, post, tasks_in_process
+):
     item = make_item(costing_method="fifo")
     receipt = post.receipt(item, "5", "2.00", day=2)
     mark = item_mark_changed(item=item, from_date=march(2), entry=receipt)
