@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ledger.api import CommandPermissionsMixin, ModelPermissionsWithView, flat_errors
+from mfgcost.core.idempotency import IdempotentPostMixin
 
 from . import filters, selectors, serializers
 from .models import (
@@ -61,7 +62,7 @@ def header(instance, data: dict, names: list[str]) -> dict:
     return values
 
 
-class ServiceModelViewSet(viewsets.ModelViewSet):
+class ServiceModelViewSet(IdempotentPostMixin, viewsets.ModelViewSet):
     """Create and update through ``write`` (a service call); delete refuses rows in use."""
 
     permission_classes = [ModelPermissionsWithView]
@@ -289,7 +290,10 @@ class BomVersionViewSet(ServiceModelViewSet):
 
 
 class StandardCostViewSet(
-    CommandPermissionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+    IdempotentPostMixin,
+    CommandPermissionsMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Standard-cost records with their cost-group lines (this level and rolled up).
 

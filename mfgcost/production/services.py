@@ -35,6 +35,7 @@ from mfgcost.inventory.services import (
     clean_quantity,
     clean_unit_cost,
     lock_items,
+    posting_digest,
 )
 from mfgcost.items.models import Item
 
@@ -143,14 +144,29 @@ def _begin(
     posting_date: dt.date,
     source_key: str,
     document_no: str = "",
+    user=None,
+    **request: object,
 ):
     """The posting record for ``source_key`` and whether it is new; a new one must be dated in
-    an open period."""
+    an open period.
+
+    ``request`` (with the order, the date, the document number and the user) is what the
+    posting was asked to do: a repeat of the key must ask the same, or it is refused
+    (``begin_posting``).
+    """
     posting, created = begin_posting(
         source_key=source_key,
         kind=kind,
         posting_date=posting_date,
         document_no=document_no or order.number,
+        request_digest=posting_digest(
+            kind=kind,
+            user=user,
+            order=order,
+            posting_date=posting_date,
+            document_no=document_no,
+            **request,
+        ),
     )
     if created:
         open_period_for_date(posting_date)
@@ -158,7 +174,14 @@ def _begin(
 
 
 def _start(
-    *, order: ProductionOrder, kind: str, posting_date: dt.date, source_key: str, document_no: str
+    *,
+    order: ProductionOrder,
+    kind: str,
+    posting_date: dt.date,
+    source_key: str,
+    document_no: str,
+    user=None,
+    **request: object,
 ):
     """Begin an order posting: (posting, created, locked order). Refuses what cannot be posted."""
     posting, created = _begin(
@@ -167,6 +190,8 @@ def _start(
         posting_date=posting_date,
         source_key=source_key,
         document_no=document_no,
+        user=user,
+        **request,
     )
     if not created:
         return posting, False, order
@@ -451,7 +476,11 @@ def production_order_release(
     forward-flushed components, and sends ``order_released`` inside the transaction.
     """
     posting, created = _begin(
-        order=order, kind="production_release", posting_date=posting_date, source_key=source_key
+        order=order,
+        kind="production_release",
+        posting_date=posting_date,
+        source_key=source_key,
+        user=user,
     )
     if not created:
         return ProductionOrder.objects.get(pk=order.pk)
@@ -546,6 +575,11 @@ def production_consumption_post(
         posting_date=posting_date,
         source_key=source_key,
         document_no=document_no,
+        user=user,
+        quantity=quantity,
+        component=component,
+        item=item,
+        location=location,
     )
     if not created:
         return PostingResult.existing(posting)
@@ -630,6 +664,10 @@ def production_time_post(
         posting_date=posting_date,
         source_key=source_key,
         document_no=document_no,
+        user=user,
+        operation_no=operation_no,
+        setup_time=setup,
+        run_time=run,
     )
     if not created:
         return PostingResult.existing(posting)
@@ -717,6 +755,10 @@ def production_output_post(
         posting_date=posting_date,
         source_key=source_key,
         document_no=document_no,
+        user=user,
+        quantity=good,
+        scrap_quantity=scrap,
+        operation_no=operation_no,
     )
     if not created:
         return PostingResult.existing(posting)
@@ -785,6 +827,13 @@ def production_subcontracted_operation_post(
         posting_date=posting_date,
         source_key=source_key,
         document_no=document_no,
+        user=user,
+        operation=operation,
+        good_quantity=good,
+        scrap_quantity=scrap,
+        unit_cost=unit,
+        location=location,
+        consumption=[(c, q) for c, q in consumption or []],
     )
     if not created:
         return PostingResult.existing(posting)
@@ -943,6 +992,7 @@ def production_order_finish(
         posting_date=posting_date,
         source_key=source_key,
         document_no="",
+        user=user,
     )
     if not created:
         return ProductionOrder.objects.get(pk=order.pk)
