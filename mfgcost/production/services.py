@@ -54,6 +54,9 @@ from .signals import order_released
 STATUS = ProductionOrder.Status
 logger = logging.getLogger(__name__)
 FLUSHING = ProductionOrderComponent.Flushing
+# A bound on the setup or run hours of one time posting (more than a year of one machine
+# running day and night): a typo of a few digits is refused rather than valued.
+MAX_HOURS_PER_POSTING = Decimal("10000")
 
 
 # --------------------------------------------------------------------------- hooks
@@ -634,6 +637,12 @@ def _clean_hours(value: object, *, field_name: str) -> Decimal:
         raise BusinessError(f"{value!r} is not a valid time.", field=field_name) from exc
     if hours.as_tuple().exponent < -6:  # type: ignore[operator]
         raise BusinessError("A time has at most six decimal places.", field=field_name)
+    if abs(hours) > MAX_HOURS_PER_POSTING:
+        raise BusinessError(
+            f"One time posting holds at most {MAX_HOURS_PER_POSTING} hours of setup or run "
+            "time; post more in several postings.",
+            field=field_name,
+        )
     return hours
 
 
