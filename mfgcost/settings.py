@@ -47,7 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "mfgcost.core.api.ControlCharacterMiddleware",
+    "mfgcost.core.parsers.ControlCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -112,9 +112,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "mfgcost.core.api.LimitOffsetPagination",
     "DEFAULT_PARSER_CLASSES": [
-        "mfgcost.core.api.JSONParser",
-        "mfgcost.core.api.FormParser",
-        "mfgcost.core.api.MultiPartParser",
+        "mfgcost.core.parsers.JSONParser",
+        "mfgcost.core.parsers.FormParser",
+        "mfgcost.core.parsers.MultiPartParser",
     ],
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
