@@ -121,7 +121,15 @@ def test_a_huge_id_in_a_path_or_filter_is_not_found(api, company):
 @pytest.mark.parametrize(
     ("url", "body"),
     [
-        ("/api/ledger/accounts/", {"number": "7000", "name": "X", "account_type": "expense"}),
+        (
+            "/api/ledger/accounts/",
+            {
+                "number": "7000",
+                "name": "X",
+                "account_type": "expense",
+                "statement": "pl",
+            },
+        ),
         ("/api/ledger/fiscal-years/", {"code": "2027", "start_date": "2027-01-01"}),
         ("/api/inventory/locations/", {"code": "EAST", "name": "East"}),
         ("/api/items/units/", {"code": "box", "name": "Box"}),
