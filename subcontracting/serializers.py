@@ -78,9 +78,9 @@ def _six(value: Decimal) -> str:
     return f"{value.quantize(SIX_PLACES, rounding=ROUND_HALF_UP):f}"
 
 
+# The core's input serializer, saying why for the fields only purchasing sets.
 class StrictInputSerializer(core_api.StrictInputSerializer):
-    """The core's input serializer (unknown fields refused by name), saying why for the fields
-    only purchasing sets."""
+    """An input serializer that names every field it does not accept (HTTP 400)."""
 
     unknown_field_messages = PURCHASING_ONLY
 

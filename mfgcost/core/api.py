@@ -131,12 +131,9 @@ class PositiveQuantityField(QuantityField):
 # --------------------------------------------------------------------------- input serializers
 
 
+# Refuse every field the serializer does not know, naming it (HTTP 400).
+# ``unknown_field_messages`` may say why a name is refused (a vendor sending a price).
 class StrictFieldsMixin:
-    """Refuse every field the serializer does not know, naming it (HTTP 400).
-
-    ``unknown_field_messages`` may say why a known name is refused (a vendor sending a price).
-    """
-
     unknown_field_messages: dict[str, str] = {}
 
     def to_internal_value(self, data):
@@ -156,18 +153,18 @@ class StrictFieldsMixin:
         return super().to_internal_value(data)
 
 
+# The base of every input serializer of a command: unknown fields refused by name. (Serializer
+# bases here carry comments, not docstrings: the schema would show a base's docstring as the
+# description of every serializer without one of its own.)
 class StrictInputSerializer(StrictFieldsMixin, serializers.Serializer):
-    """The base of every input serializer of a command: unknown fields refused by name."""
+    pass
 
 
+# A model serializer for master data that takes input under the API's rules: unknown fields
+# are refused, decimals must be strings, a broken check constraint is a 400 naming the field
+# before anything is saved, and a unique constraint the database still refuses (two requests at
+# once) rolls back only this save and is named by the error handler.
 class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    """A model serializer for master data that takes input under the API's rules.
-
-    Unknown fields are refused, decimals must be strings, a broken check constraint is a 400
-    naming the field before anything is saved, and a unique constraint the database still
-    refuses (two requests at once) rolls back only this save and is named by the error handler.
-    """
-
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DecimalField: ExactDecimalField,

@@ -176,14 +176,12 @@ def idempotent_call(request, key: str, handler) -> Response:
     return response
 
 
+# For API views: POST requests with an ``Idempotency-Key`` header run once per key.
+# ``dispatch`` is DRF's own, with the handler call wrapped: authentication, permissions and
+# throttling run first, so the key belongs to the authenticated user. Every view of the API that
+# answers POST has this mixin (``tests/core`` walks the routes to check it). No docstring on
+# purpose: the schema would show it as the description of every view that has none of its own.
 class IdempotentPostMixin:
-    """For API views: POST requests with an ``Idempotency-Key`` header run once per key.
-
-    ``dispatch`` is DRF's own, with the handler call wrapped: authentication, permissions and
-    throttling run first, so the key belongs to the authenticated user. Every view of the API
-    that answers POST has this mixin (``tests/core`` walks the routes to check it).
-    """
-
     def dispatch(self, request, *args, **kwargs):
         self.args = args
         self.kwargs = kwargs
