@@ -20,13 +20,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mfgcost.core.errors import ConflictError
+from mfgcost.core.idempotency import (
+    DocumentKeyReused,
+    IdempotentPostMixin,
+    renamed,
+    replayed,
+)
 
 from . import filters, selectors, serializers, services
 from .models import Account, CostCenter, CostObject, FiscalYear, Journal, JournalEntry, Period
 from .services import (
     LineDraft,
     fiscal_year_create,
-    journal_entry_post,
+    manual_entry_post,
     manual_entry_reverse,
     manual_source_key,
     period_close,
@@ -85,7 +91,7 @@ class ProtectedDestroyMixin:
             ) from None
 
 
-class AccountViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
+class AccountViewSet(IdempotentPostMixin, ProtectedDestroyMixin, viewsets.ModelViewSet):
     """Chart of accounts."""
 
     queryset = Account.objects.all()
@@ -102,7 +108,7 @@ class AccountViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
         )
 
 
-class CostCenterViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
+class CostCenterViewSet(IdempotentPostMixin, ProtectedDestroyMixin, viewsets.ModelViewSet):
     """Cost centres (a dimension of journal lines)."""
 
     queryset = CostCenter.objects.all()
@@ -111,7 +117,7 @@ class CostCenterViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
     ordering_fields = ["code", "name"]
 
 
-class CostObjectViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
+class CostObjectViewSet(IdempotentPostMixin, ProtectedDestroyMixin, viewsets.ModelViewSet):
     """Cost objects (a dimension of journal lines)."""
 
     queryset = CostObject.objects.all()
@@ -132,7 +138,11 @@ class JournalViewSet(viewsets.ReadOnlyModelViewSet):
 # Fiscal years and periods ----------------------------------------------------------------------
 
 
-class FiscalYearViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class FiscalYearViewSet(
+    IdempotentPostMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     """Fiscal years with their monthly periods."""
 
     queryset = FiscalYear.objects.prefetch_related("periods__closed_by")
@@ -155,7 +165,7 @@ class FiscalYearViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
 
 
-class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
+class PeriodViewSet(IdempotentPostMixin, viewsets.ReadOnlyModelViewSet):
     """Posting periods; closing one refuses every later posting dated in it."""
 
     queryset = Period.objects.select_related("fiscal_year", "closed_by")
@@ -186,16 +196,18 @@ class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
 # Journal entries -------------------------------------------------------------------------------
 
 
-def manual_key(data: dict) -> str:
-    """The source key of a manual entry: the client's key, its document number, or a random one."""
+def manual_key(data: dict) -> tuple[str, str]:
+    """The source key of a manual entry and the field it came from: the client's key, its
+    document number, or a random one."""
     if data.get("source_key"):
-        return manual_source_key(data["source_key"])
+        return manual_source_key(data["source_key"]), "source_key"
     if data.get("document_number"):
-        return manual_source_key(f"{data['journal'].code}:{data['document_number']}")
-    return manual_source_key(uuid.uuid4().hex)
+        key = manual_source_key(f"{data['journal'].code}:{data['document_number']}")
+        return key, "document_number"
+    return manual_source_key(uuid.uuid4().hex), "source_key"
 
 
-class JournalEntryViewSet(viewsets.ReadOnlyModelViewSet):
+class JournalEntryViewSet(IdempotentPostMixin, viewsets.ReadOnlyModelViewSet):
     """Posted journal entries with their lines; post manual entries and reverse them."""
 
     serializer_class = serializers.JournalEntrySerializer
@@ -211,10 +223,9 @@ class JournalEntryViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _render(self, entry: JournalEntry, *, created: bool) -> Response:
         entry = self.get_queryset().get(pk=entry.pk)
-        return Response(
-            self.get_serializer(entry).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+        if created:
+            return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
+        return replayed(Response(self.get_serializer(entry).data, status=status.HTTP_200_OK))
 
     @extend_schema(
         request=serializers.JournalEntryInputSerializer,
@@ -224,30 +235,35 @@ class JournalEntryViewSet(viewsets.ReadOnlyModelViewSet):
         },
     )
     def create(self, request: Request) -> Response:
-        """Post a manual entry (201), or return the entry already posted under its key (200)."""
+        """Post a manual entry (201), or return the entry already posted under its key (200).
+
+        A key (``source_key``, or the one ``document_number`` gives) already used for another
+        entry -- other lines, date, journal, description or user -- is a 409 naming the field.
+        """
         data = validated(serializers.JournalEntryInputSerializer, request.data)
-        source_key = manual_key(data)
-        already_posted = JournalEntry.objects.filter(source_key=source_key).exists()
-        entry = journal_entry_post(
-            journal=data["journal"],
-            posting_date=data["posting_date"],
-            source_key=source_key,
-            description=data["description"],
-            lines=[
-                LineDraft(
-                    account=line["account"],
-                    amount=line["debit"] - line["credit"],
-                    cost_center=line.get("cost_center"),
-                    cost_object=line.get("cost_object"),
-                    description=line["description"],
-                    field_name=f"lines[{index}]",
-                )
-                for index, line in enumerate(data["lines"])
-            ],
-            manual=True,
-            user=request.user,
-        )
-        return self._render(entry, created=not already_posted)
+        source_key, key_field = manual_key(data)
+        try:
+            entry, created = manual_entry_post(
+                journal=data["journal"],
+                posting_date=data["posting_date"],
+                source_key=source_key,
+                description=data["description"],
+                lines=[
+                    LineDraft(
+                        account=line["account"],
+                        amount=line["debit"] - line["credit"],
+                        cost_center=line.get("cost_center"),
+                        cost_object=line.get("cost_object"),
+                        description=line["description"],
+                        field_name=f"lines[{index}]",
+                    )
+                    for index, line in enumerate(data["lines"])
+                ],
+                user=request.user,
+            )
+        except DocumentKeyReused as error:
+            raise renamed(error, key_field) from None
+        return self._render(entry, created=created)
 
     @extend_schema(
         request=serializers.JournalEntryReverseInputSerializer,

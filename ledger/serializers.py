@@ -13,7 +13,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from mfgcost.core.api import AmountField
+from mfgcost.core.api import AmountField, StrictInputSerializer, StrictModelSerializer
 from mfgcost.core.links import Link, sources_of
 
 from .models import (
@@ -37,18 +37,8 @@ STATEMENT_OF_TYPE = {
 }
 
 
-class ExactAmountField(AmountField):
-    """An amount typed by a client: a string or an integer, never a float."""
-
-    default_error_messages = {
-        "float": 'Send the amount as a string such as "12.30", not as a JSON number with a '
-        "fraction."
-    }
-
-    def to_internal_value(self, data):
-        if isinstance(data, float):
-            self.fail("float")
-        return super().to_internal_value(data)
+# An amount typed by a client: a string or an integer, never a float (every AmountField is so).
+ExactAmountField = AmountField
 
 
 def code_field(model, slug_field: str, label: str, **kwargs) -> serializers.SlugRelatedField:
@@ -64,7 +54,7 @@ def code_field(model, slug_field: str, label: str, **kwargs) -> serializers.Slug
 # Master data ------------------------------------------------------------------------------
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class AccountSerializer(StrictModelSerializer):
     class Meta:
         model = Account
         fields = [
@@ -90,13 +80,13 @@ class AccountSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class CostCenterSerializer(serializers.ModelSerializer):
+class CostCenterSerializer(StrictModelSerializer):
     class Meta:
         model = CostCenter
         fields = ["id", "code", "name", "kind", "blocked"]
 
 
-class CostObjectSerializer(serializers.ModelSerializer):
+class CostObjectSerializer(StrictModelSerializer):
     class Meta:
         model = CostObject
         fields = ["id", "code", "name", "blocked"]
@@ -141,7 +131,7 @@ class FiscalYearSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FiscalYearInputSerializer(serializers.Serializer):
+class FiscalYearInputSerializer(StrictInputSerializer):
     code = serializers.CharField(max_length=10)
     start_date = serializers.DateField(help_text="First day of the year; a first of a month.")
 
@@ -282,7 +272,7 @@ class JournalEntrySerializer(serializers.ModelSerializer):
         return _source_data(self.context, _source_of(self.context, entry))
 
 
-class JournalLineInputSerializer(serializers.Serializer):
+class JournalLineInputSerializer(StrictInputSerializer):
     account = code_field(Account, "number", "Account")
     debit = ExactAmountField(min_value=ZERO, default=ZERO)
     credit = ExactAmountField(min_value=ZERO, default=ZERO)
@@ -302,7 +292,7 @@ class JournalLineInputSerializer(serializers.Serializer):
         return attrs
 
 
-class JournalEntryInputSerializer(serializers.Serializer):
+class JournalEntryInputSerializer(StrictInputSerializer):
     journal = code_field(Journal, "code", "Journal")
     posting_date = serializers.DateField()
     source_key = serializers.CharField(
@@ -322,7 +312,7 @@ class JournalEntryInputSerializer(serializers.Serializer):
     lines = JournalLineInputSerializer(many=True, allow_empty=False)
 
 
-class JournalEntryReverseInputSerializer(serializers.Serializer):
+class JournalEntryReverseInputSerializer(StrictInputSerializer):
     posting_date = serializers.DateField(
         required=False, help_text="Date of the reversal; default: the date of the entry."
     )

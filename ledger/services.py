@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mfgcost.core.errors import BusinessError, ConflictError
+from mfgcost.core.idempotency import DocumentKeyReused
 from mfgcost.core.locks import advisory_xact_lock
-from mfgcost.core.money import ZERO, round_amount, to_decimal
+from mfgcost.core.money import ZERO, amount_fits, round_amount, to_decimal
 
 from .models import (
     Account,
@@ -189,10 +190,39 @@ def journal_entry_post(
       savepoint that catch a repeat are then skipped; the unique index still refuses a duplicate,
       and the error ends the caller's transaction.
     """
+    entry, _ = _entry_post(
+        journal=journal,
+        posting_date=posting_date,
+        source_key=source_key,
+        lines=lines,
+        description=description,
+        manual=manual,
+        user=user,
+        reversal_of=reversal_of,
+        period=period,
+        source_key_claimed=source_key_claimed,
+    )
+    return entry
+
+
+def _entry_post(
+    *,
+    journal: Journal | str,
+    posting_date: dt.date,
+    source_key: str,
+    lines: Sequence[LineDraft],
+    description: str = "",
+    manual: bool = False,
+    user=None,
+    reversal_of: JournalEntry | None = None,
+    period: Period | None = None,
+    source_key_claimed: bool = False,
+) -> tuple[JournalEntry, bool]:
+    """``journal_entry_post``, telling also whether the entry is new (False: found by key)."""
     if not source_key_claimed:
         existing = JournalEntry.objects.filter(source_key=source_key).first()
         if existing is not None:
-            return existing
+            return existing, False
     if not source_key:
         raise BusinessError("A source key is required.", field="source_key")
 
@@ -208,6 +238,11 @@ def journal_entry_post(
         raise BusinessError("A journal entry needs at least one non-zero line.", field="lines")
     for index, line in enumerate(lines):
         amount = to_decimal(line.amount)
+        if not amount_fits(amount):
+            raise BusinessError(
+                f"Amount {amount} is too large: an amount has at most 18 digits before the point.",
+                field=f"{line.field_name}.amount",
+            )
         if amount != round_amount(amount):
             raise BusinessError(
                 f"Amount {amount} has more than two decimal places.",
@@ -250,7 +285,7 @@ def journal_entry_post(
             # entry).
             existing = JournalEntry.objects.filter(source_key=source_key).first()
             if existing is not None:
-                return existing
+                return existing, False
             if reversal_of is not None:
                 raise ConflictError(
                     f"Entry {reversal_of} has already been reversed.", field="entry"
@@ -269,7 +304,7 @@ def journal_entry_post(
         )
         for index, line in enumerate(lines, start=1)
     )
-    return entry
+    return entry, True
 
 
 @transaction.atomic
@@ -376,6 +411,94 @@ def fiscal_year_create(*, code: str, start_date: dt.date) -> FiscalYear:
 def manual_source_key(key: str) -> str:
     """The source key of a manual entry: the client's key in the manual namespace."""
     return key if key.startswith(MANUAL_KEY_PREFIX) else f"{MANUAL_KEY_PREFIX}{key}"
+
+
+def _same_entry(
+    entry: JournalEntry,
+    *,
+    journal: Journal,
+    posting_date: dt.date,
+    description: str,
+    lines: Sequence[LineDraft],
+    user,
+) -> bool:
+    """Whether ``entry`` is what posting these lines would post (dropping zero lines)."""
+    user_id = user.pk if (user is not None and user.is_authenticated) else None
+    if (entry.journal_id, entry.posting_date, entry.description, entry.created_by_id) != (
+        journal.pk,
+        posting_date,
+        description[:250],
+        user_id,
+    ):
+        return False
+    posted = [
+        (
+            row.account_id,
+            row.debit,
+            row.credit,
+            row.cost_center_id,
+            row.cost_object_id,
+            row.description,
+        )
+        for row in entry.lines.order_by("line_no")
+    ]
+    asked = [
+        (
+            line.account.pk,
+            line.debit,
+            line.credit,
+            line.cost_center.pk if line.cost_center else None,
+            line.cost_object.pk if line.cost_object else None,
+            line.description[:250],
+        )
+        for line in lines
+        if line.amount != 0
+    ]
+    return posted == asked
+
+
+@transaction.atomic
+def manual_entry_post(
+    *,
+    journal: Journal | str,
+    posting_date: dt.date,
+    source_key: str,
+    lines: Sequence[LineDraft],
+    description: str = "",
+    user=None,
+) -> tuple[JournalEntry, bool]:
+    """Post an entry typed by a person; return (entry, created).
+
+    A repeat of ``source_key`` (the client's key, or the key its document number gives) returns
+    the entry already posted when it asks for the same entry -- journal, date, description,
+    lines and user -- and is refused with ``DocumentKeyReused`` naming ``source_key`` when it
+    asks for anything else: a key never answers with another document. Two identical requests
+    racing post one entry; the loser waits on the unique index and gets the winner's entry.
+    """
+    journal = _journal(journal)
+    entry, created = _entry_post(
+        journal=journal,
+        posting_date=posting_date,
+        source_key=manual_source_key(source_key),
+        lines=lines,
+        description=description,
+        manual=True,
+        user=user,
+    )
+    if not created and not _same_entry(
+        entry,
+        journal=journal,
+        posting_date=posting_date,
+        description=description,
+        lines=lines,
+        user=user,
+    ):
+        raise DocumentKeyReused(
+            f"Source key {entry.source_key} was posted before as entry {entry} with other "
+            "content or by another user; use a new key (or document number) for another entry.",
+            field="source_key",
+        )
+    return entry, created
 
 
 def journal_entry_is_manual(entry: JournalEntry) -> bool:

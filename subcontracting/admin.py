@@ -18,7 +18,6 @@ from mfgcost.core.errors import BusinessError
 
 from . import services
 from .models import (
-    IdempotencyKey,
     MaterialShipment,
     MaterialShipmentLine,
     ServicePrice,
@@ -449,9 +448,3 @@ class VendorInvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["vendor"]
     search_fields = ["number", "vendor_invoice_no"]
     inlines = [InvoiceLineInline]
-
-
-@admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["key", "user", "method", "path", "response_status", "created_at"]
-    search_fields = ["key", "user__username"]

@@ -31,6 +31,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+# Moved to the core (every app's POSTs use it); still importable from here.
+from mfgcost.core.models import IdempotencyKey  # noqa: F401
+
 QUANTITY = {"max_digits": 20, "decimal_places": 6}
 UNIT_PRICE = {"max_digits": 20, "decimal_places": 6}
 AMOUNT = {"max_digits": 20, "decimal_places": 2}
@@ -544,29 +547,3 @@ class VendorInvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice} line {self.line_no}"
-
-
-class IdempotencyKey(models.Model):
-    """The first response to a POST sent with an ``Idempotency-Key`` header, per user.
-
-    The unique constraint makes a concurrent repeat wait for the first request's transaction and
-    then read its response; a key reused with another request body is refused (HTTP 422).
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)
-    method = models.CharField(max_length=10)
-    path = models.CharField(max_length=500)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id}:{self.key}"

@@ -8,12 +8,12 @@ serializer carries an OpenAPI example, which the schema shows on every endpoint 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
+from mfgcost.core import api as core_api
 from mfgcost.core.api import AmountField, PositiveQuantityField, QuantityField
 from mfgcost.core.money import SIX_PLACES
 from mfgcost.inventory.models import Location
@@ -78,20 +78,11 @@ def _six(value: Decimal) -> str:
     return f"{value.quantize(SIX_PLACES, rounding=ROUND_HALF_UP):f}"
 
 
-class StrictInputSerializer(serializers.Serializer):
+# The core's input serializer, saying why for the fields only purchasing sets.
+class StrictInputSerializer(core_api.StrictInputSerializer):
     """An input serializer that names every field it does not accept (HTTP 400)."""
 
-    def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {
-                        name: [PURCHASING_ONLY.get(name, "This field is not accepted here.")]
-                        for name in unknown
-                    }
-                )
-        return super().to_internal_value(data)
+    unknown_field_messages = PURCHASING_ONLY
 
 
 # --------------------------------------------------------------------------- master data
@@ -126,7 +117,7 @@ class StrictInputSerializer(serializers.Serializer):
         ),
     ]
 )
-class VendorSerializer(serializers.ModelSerializer):
+class VendorSerializer(core_api.StrictModelSerializer):
     location = serializers.PrimaryKeyRelatedField(
         queryset=Location.objects.filter(kind=Location.Kind.VENDOR), allow_null=True, required=False
     )
@@ -174,7 +165,7 @@ class VendorSerializer(serializers.ModelSerializer):
         ),
     ]
 )
-class ServicePriceSerializer(serializers.ModelSerializer):
+class ServicePriceSerializer(core_api.StrictModelSerializer):
     min_quantity = QuantityField(min_value=0, required=False)
     unit_price = QuantityField(min_value=0)
 

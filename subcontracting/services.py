@@ -619,7 +619,11 @@ def vendor_report_create(
     note: str = "",
     user=None,
 ) -> VendorReport:
-    """The vendor reports what it completed, scrapped and consumed on an order line."""
+    """The vendor reports what it completed, scrapped and consumed on an order line.
+
+    Completed plus scrapped may not pass what is still open on the line plus the order's
+    over-receipt tolerance (what a receipt could take).
+    """
     order = _lock_order(order)
     if order.status not in RECEIVING_STATUSES:
         raise ConflictError(f"Order {order} is {order.get_status_display()}.", field="order")
@@ -628,6 +632,17 @@ def vendor_report_create(
     scrapped = _clean_quantity(scrapped_quantity, "scrapped_quantity", allow_zero=True)
     if good + scrapped == 0:
         raise BusinessError("Report a good or scrapped quantity.", field="good_quantity")
+    line = SubcontractingOrderLine.objects.get(pk=order_line.pk)
+    left = max(line.max_receipt_quantity - line.received_quantity, ZERO)
+    if good + scrapped > left:
+        # A report is what the receipt may take over: it stays within what can be received.
+        raise BusinessError(
+            f"Completed and scrapped ({(good + scrapped).normalize():f}) exceed the "
+            f"{left.normalize():f} still open on {line} (ordered {line.quantity.normalize():f}, "
+            f"tolerance {line.over_receipt_tolerance_percent.normalize():f} %).",
+            field="good_quantity",
+            code="over_receipt",
+        )
     cleaned = _clean_consumption(order_line, consumption, field="consumption")
     report = VendorReport.objects.create(
         order_line=order_line,

@@ -1,5 +1,5 @@
-"""Admin helpers shared by every app: decimals shown without trailing zeros, and actions that
-report exactly what they did."""
+"""Admin helpers shared by every app (decimals shown without trailing zeros, actions that
+report exactly what they did) and the admin of the core's own Idempotency-Key store."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.contrib import admin, messages
 
 from .errors import BusinessError
+from .models import IdempotencyKey
 
 
 def decimal_shown(value: Decimal | None, *, places: int = 0) -> str:
@@ -79,3 +80,18 @@ def action_report(
         parts.append(f"{len(refused)} refused: {'; '.join(refused)}")
     level = messages.SUCCESS if not refused else messages.WARNING if done else messages.ERROR
     modeladmin.message_user(request, "; ".join(parts) + ".", level)
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(admin.ModelAdmin):
+    list_display = ["key", "user", "method", "path", "response_status", "created_at"]
+    search_fields = ["key", "user__username"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -11,6 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 SIX_PLACES = Decimal("0.000001")
+# An amount is a DecimalField(20, 2): up to 18 digits before the point.
+AMOUNT_LIMIT = Decimal(10) ** 18
 
 
 def to_decimal(value: object) -> Decimal:
@@ -60,3 +62,8 @@ def split_amount(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     shares = [round_amount(total * w / weight_sum) for w in weights[:-1]]
     shares.append(total - sum(shares, ZERO))
     return shares
+
+
+def amount_fits(value: Decimal) -> bool:
+    """Whether ``value``, rounded to cents, fits an amount field (18 digits before the point)."""
+    return abs(round_amount(value)) < AMOUNT_LIMIT

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ledger.models import JournalLine
+from mfgcost.core.idempotency import IdempotentPostMixin
 from mfgcost.production.models import ProductionOrder
 
 from . import selectors, serializers
@@ -47,7 +48,7 @@ class AdjustCostRunViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["status"]
 
 
-class AdjustCostView(APIView):
+class AdjustCostView(IdempotentPostMixin, APIView):
     """Run Adjust Cost on what changed (or queue it)."""
 
     required_permissions = (RUN_PERMISSION,)

@@ -6,14 +6,14 @@ items and orders are named by number.
 
 from rest_framework import serializers
 
-from mfgcost.core.api import AmountField, QuantityField
+from mfgcost.core.api import AmountField, QuantityField, StrictInputSerializer
 from mfgcost.items.models import Item
 from mfgcost.production.models import ProductionOrder
 
 from .models import CostAdjustmentRun
 
 
-class AdjustCostInputSerializer(serializers.Serializer):
+class AdjustCostInputSerializer(StrictInputSerializer):
     items = serializers.SlugRelatedField(
         slug_field="number",
         queryset=Item.objects.all(),

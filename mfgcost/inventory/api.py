@@ -3,8 +3,10 @@
 Setup (locations, inventory posting setup) is CRUD under Django model permissions, reads
 included. The ledgers are read-only listings. Inventory documents (receipts, invoices, sales,
 adjustments, transfers) are commands: one input serializer, one service call, and the posted
-entries rendered back -- 201 when posted, 200 with the same body when the source key had already
-posted them. Posting needs the permission ``inventory.add_inventoryposting``.
+entries rendered back -- 201 when posted, 200 with the same body (and ``Idempotent-Replayed:
+true``) when the same request had already posted them under its key. The same key (a
+``source_key``, or ``document_no`` and ``line``) with another request is a 409 naming that
+field. Posting needs the permission ``inventory.add_inventoryposting``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ledger.api import ProtectedDestroyMixin, validated
-from mfgcost.core.errors import ConflictError
+from mfgcost.core.idempotency import DocumentKeyReused, IdempotentPostMixin, renamed, replayed
 
 from . import filters, selectors, serializers, services
 from .models import InventoryPosting, InventoryPostingSetup, Location
@@ -32,7 +34,7 @@ REPORT_PERMISSION = "inventory.view_valueentry"
 # --------------------------------------------------------------------------- setup
 
 
-class LocationViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
+class LocationViewSet(IdempotentPostMixin, ProtectedDestroyMixin, viewsets.ModelViewSet):
     """Warehouses and vendor locations (our stock held by a subcontractor)."""
 
     queryset = Location.objects.all()
@@ -41,7 +43,9 @@ class LocationViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
     ordering_fields = ["code", "name"]
 
 
-class InventoryPostingSetupViewSet(ProtectedDestroyMixin, viewsets.ModelViewSet):
+class InventoryPostingSetupViewSet(
+    IdempotentPostMixin, ProtectedDestroyMixin, viewsets.ModelViewSet
+):
     """Inventory, accrual and WIP accounts by item posting group and location."""
 
     queryset = InventoryPostingSetup.objects.select_related(
@@ -120,32 +124,30 @@ def posting_result_data(posting: InventoryPosting) -> dict:
     ).data
 
 
-class DocumentView(APIView):
+class DocumentView(IdempotentPostMixin, APIView):
     """Post one inventory document line; a retry with the same key posts nothing again."""
 
     required_permissions = (POST_PERMISSION,)
     input_serializer: type[serializers.InventoryDocumentInputSerializer]
     key_prefix: str = ""
-    kinds: tuple[str, ...] = ()
 
     def post_document(self, data: dict, *, source_key: str, user) -> PostingResult:
         raise NotImplementedError
 
     def post(self, request: Request) -> Response:
         data = validated(self.input_serializer, request.data)
+        key_field = "source_key" if data["source_key"] else "document_no"
         source_key = data["source_key"] or (
             f"inventory:{self.key_prefix}:{data['document_no']}:{data['line']}"
         )
-        result = self.post_document(data, source_key=source_key, user=request.user)
-        if not result.created and result.posting.kind not in self.kinds:
-            raise ConflictError(
-                f"Source key {source_key} was used by a {result.posting.kind} posting.",
-                field="source_key",
-            )
-        return Response(
-            posting_result_data(result.posting),
-            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
-        )
+        try:
+            result = self.post_document(data, source_key=source_key, user=request.user)
+        except DocumentKeyReused as error:
+            # Another document (other kind, item, quantity, price... or user) has the key.
+            raise renamed(error, key_field) from None
+        if result.created:
+            return Response(posting_result_data(result.posting), status=status.HTTP_201_CREATED)
+        return replayed(Response(posting_result_data(result.posting), status=status.HTTP_200_OK))
 
 
 def _document_schema(input_serializer):
@@ -163,7 +165,6 @@ class ReceiptView(DocumentView):
 
     input_serializer = serializers.PurchaseReceiptInputSerializer
     key_prefix = "receipt"
-    kinds = ("purchase_receipt",)
 
     @_document_schema(serializers.PurchaseReceiptInputSerializer)
     def post(self, request: Request) -> Response:
@@ -187,7 +188,6 @@ class InvoiceView(DocumentView):
 
     input_serializer = serializers.PurchaseInvoiceInputSerializer
     key_prefix = "invoice"
-    kinds = ("purchase_invoice",)
 
     @_document_schema(serializers.PurchaseInvoiceInputSerializer)
     def post(self, request: Request) -> Response:
@@ -210,7 +210,6 @@ class SaleView(DocumentView):
 
     input_serializer = serializers.SaleShipmentInputSerializer
     key_prefix = "sale"
-    kinds = ("sale",)
 
     @_document_schema(serializers.SaleShipmentInputSerializer)
     def post(self, request: Request) -> Response:
@@ -233,7 +232,6 @@ class AdjustmentView(DocumentView):
 
     input_serializer = serializers.StockAdjustmentInputSerializer
     key_prefix = "adjustment"
-    kinds = ("positive_adjustment", "negative_adjustment")
 
     @_document_schema(serializers.StockAdjustmentInputSerializer)
     def post(self, request: Request) -> Response:
@@ -259,7 +257,6 @@ class TransferView(DocumentView):
 
     input_serializer = serializers.StockTransferInputSerializer
     key_prefix = "transfer"
-    kinds = ("transfer",)
 
     @_document_schema(serializers.StockTransferInputSerializer)
     def post(self, request: Request) -> Response:

@@ -83,14 +83,23 @@ class InventoryPosting(models.Model):
     """One posted document (a receipt line, an invoice, an output...): the unit of idempotency.
 
     Every posting service first inserts this row under the caller's ``source_key``; a repeat with
-    the same key finds it and returns what was posted the first time, writing nothing. The
-    entries it produced point back to it, and its journal entry is the general-ledger side.
+    the same key finds it and returns what was posted the first time, writing nothing -- if it is
+    the same request (``request_digest``); another request under the key is refused. The entries
+    it produced point back to it, and its journal entry is the general-ledger side.
     """
 
     source_key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=30)
     document_no = models.CharField(max_length=40, blank=True)
     posting_date = models.DateField()
+    request_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Digest of the request that made the posting: a repeat of its source key with "
+        "another request is refused (empty: compared by kind only).",
+    )
     journal_entry = models.OneToOneField(
         "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -15,7 +15,12 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from ledger.models import Account, ItemPostingGroup
-from mfgcost.core.api import AmountField, QuantityField
+from mfgcost.core.api import (
+    AmountField,
+    QuantityField,
+    StrictInputSerializer,
+    StrictModelSerializer,
+)
 from mfgcost.items.models import Item
 
 from .models import (
@@ -40,18 +45,9 @@ def code_field(model, slug_field: str, label: str, **kwargs) -> serializers.Slug
     )
 
 
-class ExactDecimalField(QuantityField):
-    """A quantity or unit cost sent as a string (or an integer), never as a float."""
-
-    default_error_messages = {
-        "float": 'Send the number as a string such as "12.30", not as a JSON number with a '
-        "fraction."
-    }
-
-    def to_internal_value(self, data):
-        if isinstance(data, float):
-            self.fail("float")
-        return super().to_internal_value(data)
+# A quantity or unit cost sent as a string (or an integer), never as a float (as every
+# QuantityField).
+ExactDecimalField = QuantityField
 
 
 def positive_quantity(**kwargs) -> ExactDecimalField:
@@ -71,13 +67,13 @@ def unit_cost_field(**kwargs) -> ExactDecimalField:
 # --------------------------------------------------------------------------- setup
 
 
-class LocationSerializer(serializers.ModelSerializer):
+class LocationSerializer(StrictModelSerializer):
     class Meta:
         model = Location
         fields = ["id", "code", "name", "kind", "blocked"]
 
 
-class InventoryPostingSetupSerializer(serializers.ModelSerializer):
+class InventoryPostingSetupSerializer(StrictModelSerializer):
     posting_group = code_field(
         ItemPostingGroup, "code", "Posting group", allow_null=True, required=False
     )
@@ -277,7 +273,7 @@ class PostingResultSerializer(serializers.Serializer):
 # --------------------------------------------------------------------------- documents (input)
 
 
-class InventoryDocumentInputSerializer(serializers.Serializer):
+class InventoryDocumentInputSerializer(StrictInputSerializer):
     """What every inventory document carries: a date, and what makes a retry post nothing.
 
     ``source_key`` is the client's own key for the document line; without it the key is made

@@ -42,8 +42,17 @@ from django.db.models.functions import Coalesce
 
 from ledger.models import Account, CostCenter, CostObject, Period
 from ledger.services import LineDraft, journal_entry_post, open_period_for_date
+from mfgcost.core import idempotency
 from mfgcost.core.errors import BusinessError
-from mfgcost.core.money import ZERO, round_amount, round_unit_cost, split_amount, to_decimal
+from mfgcost.core.idempotency import posting_request_check
+from mfgcost.core.money import (
+    ZERO,
+    amount_fits,
+    round_amount,
+    round_unit_cost,
+    split_amount,
+    to_decimal,
+)
 from mfgcost.items.models import CostGroup, Item
 
 from .links import posting_setup_change_check
@@ -117,6 +126,22 @@ def clean_unit_cost(value: object, *, field_name: str = "unit_cost") -> Decimal:
     return cost
 
 
+def amount_check(quantity: Decimal, unit_cost: Decimal, *, field_name: str = "quantity") -> None:
+    """Refuse a quantity whose amount (quantity x unit cost) does not fit an amount field."""
+    if not amount_fits(quantity * unit_cost):
+        raise BusinessError(
+            f"{quantity.normalize():f} x {unit_cost.normalize():f} is too large an amount: an "
+            "amount has at most 18 digits before the point.",
+            field=field_name,
+        )
+
+
+def posting_digest(*, kind: str, user=None, **values: object) -> str:
+    """The digest of a posting request: its kind, its normalised inputs and who asked."""
+    user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+    return idempotency.request_digest(kind=kind, user=user_id, **values)
+
+
 def _check_location(location: Location, *, field_name: str = "location") -> None:
     if location.blocked:
         raise BusinessError(f"Location {location} is blocked.", field=field_name)
@@ -137,26 +162,44 @@ def lock_items(items: list[Item]) -> dict[int, Item]:
 
 
 def begin_posting(
-    *, source_key: str, kind: str, posting_date: dt.date, document_no: str = ""
+    *,
+    source_key: str,
+    kind: str,
+    posting_date: dt.date,
+    document_no: str = "",
+    request_digest: str = "",
 ) -> tuple[InventoryPosting, bool]:
     """Insert the posting record for ``source_key``; return (record, created).
 
     A concurrent transaction with the same key blocks on the unique index until the first
-    commits, then finds its record: the work is done once.
+    commits, then finds its record: the work is done once. A record found under the key must
+    be of the same ``kind`` and, when both have one, of the same ``request_digest`` (see
+    ``mfgcost.core.idempotency``); otherwise the key belongs to another document and the call
+    is refused with ``DocumentKeyReused`` naming ``source_key``.
     """
     if not source_key:
         raise BusinessError("A source key is required.", field="source_key")
     existing = InventoryPosting.objects.filter(source_key=source_key).first()
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():
-            posting = InventoryPosting.objects.create(
-                source_key=source_key, kind=kind, posting_date=posting_date, document_no=document_no
-            )
-    except IntegrityError:
-        return InventoryPosting.objects.get(source_key=source_key), False
-    return posting, True
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return InventoryPosting.objects.create(
+                    source_key=source_key,
+                    kind=kind,
+                    posting_date=posting_date,
+                    document_no=document_no,
+                    request_digest=request_digest,
+                ), True
+        except IntegrityError:
+            existing = InventoryPosting.objects.get(source_key=source_key)
+    posting_request_check(
+        source_key=source_key,
+        stored_kind=existing.kind,
+        kind=kind,
+        stored_digest=existing.request_digest,
+        digest=request_digest,
+    )
+    return existing, False
 
 
 # --------------------------------------------------------------------------- posting setup
@@ -619,6 +662,15 @@ def post_value_entries(
     yet and the ledger need not look for one. ``period`` is the period the service took with
     ``open_period_for_date``, passed on so the ledger does not lock and read it again.
     """
+    for entry in entries:
+        if not (amount_fits(entry.cost_amount_expected) and amount_fits(entry.cost_amount_actual)):
+            # A backstop for amounts the services did not check at their inputs: the
+            # quantity is what makes an amount too large for its field.
+            raise BusinessError(
+                "The amount of this posting is too large: an amount has at most 18 digits "
+                "before the point.",
+                field="quantity",
+            )
     setup = SetupResolver()
     # Only a capacity entry's accounts depend on its cost group's type (``entry_lines``), so
     # postings of item entries alone need not read the cost groups.
@@ -650,6 +702,12 @@ def post_value_entries(
                 debits[(account, *dims)] += amount
             elif amount < 0:
                 credits[(account, *dims)] += amount
+    if not all(amount_fits(v) for v in (*debits.values(), *credits.values())):
+        raise BusinessError(
+            "The amount of this posting is too large: an amount has at most 18 digits before "
+            "the point.",
+            field="quantity",
+        )
     drafts = [
         LineDraft(account=a, amount=v, cost_center=cc, cost_object=co)
         for (a, cc, co), v in list(debits.items()) + list(credits.items())
@@ -745,11 +803,22 @@ def purchase_receipt_post(
     """Receive purchased goods at expected cost (the order price; standard for standard items)."""
     quantity = clean_quantity(quantity)
     cost = clean_unit_cost(unit_cost)
+    amount_check(quantity, cost)
     posting, created = begin_posting(
         source_key=source_key,
         kind="purchase_receipt",
         posting_date=posting_date,
         document_no=document_no,
+        request_digest=posting_digest(
+            kind="purchase_receipt",
+            user=user,
+            item=item,
+            location=location,
+            quantity=quantity,
+            unit_cost=cost,
+            posting_date=posting_date,
+            document_no=document_no,
+        ),
     )
     if not created:
         return PostingResult.existing(posting)
@@ -799,11 +868,21 @@ def purchase_invoice_post(
     """
     quantity = clean_quantity(quantity)
     price = clean_unit_cost(unit_price, field_name="unit_price")
+    amount_check(quantity, price)
     posting, created = begin_posting(
         source_key=source_key,
         kind="purchase_invoice",
         posting_date=posting_date,
         document_no=document_no,
+        request_digest=posting_digest(
+            kind="purchase_invoice",
+            user=user,
+            receipt_entry=receipt_entry,
+            quantity=quantity,
+            unit_price=price,
+            posting_date=posting_date,
+            document_no=document_no,
+        ),
     )
     if not created:
         return PostingResult.existing(posting)
@@ -877,7 +956,19 @@ def _post_outbound(
 ) -> PostingResult:
     quantity = clean_quantity(quantity)
     posting, created = begin_posting(
-        source_key=source_key, kind=kind, posting_date=posting_date, document_no=document_no
+        source_key=source_key,
+        kind=kind,
+        posting_date=posting_date,
+        document_no=document_no,
+        request_digest=posting_digest(
+            kind=kind,
+            user=user,
+            item=item,
+            location=location,
+            quantity=quantity,
+            posting_date=posting_date,
+            document_no=document_no,
+        ),
     )
     if not created:
         return PostingResult.existing(posting)
@@ -967,11 +1058,23 @@ def positive_adjustment_post(
     """Add found stock at a unit cost (default: the item's current unit cost; standard items
     always at standard)."""
     quantity = clean_quantity(quantity)
+    if unit_cost is not None:
+        amount_check(quantity, clean_unit_cost(unit_cost))
     posting, created = begin_posting(
         source_key=source_key,
         kind="positive_adjustment",
         posting_date=posting_date,
         document_no=document_no,
+        request_digest=posting_digest(
+            kind="positive_adjustment",
+            user=user,
+            item=item,
+            location=location,
+            quantity=quantity,
+            unit_cost=None if unit_cost is None else clean_unit_cost(unit_cost),
+            posting_date=posting_date,
+            document_no=document_no,
+        ),
     )
     if not created:
         return PostingResult.existing(posting)
@@ -1016,7 +1119,22 @@ def transfer_post(
     if from_location.pk == to_location.pk:
         raise BusinessError("The destination must differ from the source.", field="to_location")
     posting, created = begin_posting(
-        source_key=source_key, kind="transfer", posting_date=posting_date, document_no=document_no
+        source_key=source_key,
+        kind="transfer",
+        posting_date=posting_date,
+        document_no=document_no,
+        request_digest=posting_digest(
+            kind="transfer",
+            user=user,
+            item=item,
+            from_location=from_location,
+            to_location=to_location,
+            quantity=quantity,
+            posting_date=posting_date,
+            document_no=document_no,
+            order_type=order_type,
+            order_no=order_no,
+        ),
     )
     if not created:
         return PostingResult.existing(posting)

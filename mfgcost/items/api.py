@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ledger.api import flat_errors
+from mfgcost.core.idempotency import IdempotentPostMixin
 
 from . import filters, selectors, serializers
 from .models import (
@@ -61,7 +62,7 @@ def header(instance, data: dict, names: list[str]) -> dict:
     return values
 
 
-class ServiceModelViewSet(viewsets.ModelViewSet):
+class ServiceModelViewSet(IdempotentPostMixin, viewsets.ModelViewSet):
     """Create and update through ``write`` (a service call); delete refuses rows in use."""
 
     def write(self, instance, data: dict):
@@ -286,7 +287,11 @@ class BomVersionViewSet(ServiceModelViewSet):
 # --------------------------------------------------------------------------- standard costs
 
 
-class StandardCostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class StandardCostViewSet(
+    IdempotentPostMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     """Standard-cost records with their cost-group lines (this level and rolled up).
 
     Records are written by the roll-up, or entered (``POST``) for a bought item's price in a

@@ -12,7 +12,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ledger.models import CostCenter, ItemPostingGroup
-from mfgcost.core.api import QuantityField
+from mfgcost.core.api import QuantityField, StrictInputSerializer, StrictModelSerializer
 from subcontracting.models import Vendor
 
 from .models import (
@@ -52,13 +52,13 @@ def item_field(**kwargs) -> serializers.SlugRelatedField:
 # --------------------------------------------------------------------------- master data
 
 
-class UnitOfMeasureSerializer(serializers.ModelSerializer):
+class UnitOfMeasureSerializer(StrictModelSerializer):
     class Meta:
         model = UnitOfMeasure
         fields = ["id", "code", "name"]
 
 
-class UnitConversionSerializer(serializers.ModelSerializer):
+class UnitConversionSerializer(StrictModelSerializer):
     item = item_field(required=False, allow_null=True, help_text="Empty: for every item.")
     from_unit = code_field(UnitOfMeasure)
     to_unit = code_field(UnitOfMeasure)
@@ -69,13 +69,13 @@ class UnitConversionSerializer(serializers.ModelSerializer):
         validators = []  # the service checks uniqueness (the item may be empty)
 
 
-class CostGroupSerializer(serializers.ModelSerializer):
+class CostGroupSerializer(StrictModelSerializer):
     class Meta:
         model = CostGroup
         fields = ["id", "code", "name", "group_type"]
 
 
-class WorkCenterSerializer(serializers.ModelSerializer):
+class WorkCenterSerializer(StrictModelSerializer):
     cost_center = code_field(CostCenter, required=False, allow_null=True)
     capacity_unit = code_field(UnitOfMeasure, required=False, allow_null=True)
     direct_cost_group = code_field(CostGroup, required=False, allow_null=True)
@@ -99,7 +99,7 @@ class WorkCenterSerializer(serializers.ModelSerializer):
         ]
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(StrictModelSerializer):
     base_unit = code_field(UnitOfMeasure)
     posting_group = code_field(ItemPostingGroup)
     cost_group = code_field(CostGroup, required=False, allow_null=True)
@@ -130,13 +130,13 @@ class ItemSerializer(serializers.ModelSerializer):
         read_only_fields = ["standard_cost", "unit_cost", "last_direct_cost", "low_level_code"]
 
 
-class CostingVersionSerializer(serializers.ModelSerializer):
+class CostingVersionSerializer(StrictModelSerializer):
     class Meta:
         model = CostingVersion
         fields = ["id", "code", "name", "version_type"]
 
 
-class CostingSheetRuleSerializer(serializers.ModelSerializer):
+class CostingSheetRuleSerializer(StrictModelSerializer):
     sequence = serializers.IntegerField(required=False, min_value=0)
     base_cost_groups = code_field(CostGroup, many=True, required=False)
     work_center = code_field(WorkCenter, required=False, allow_null=True)
@@ -155,7 +155,7 @@ class CostingSheetRuleSerializer(serializers.ModelSerializer):
         ]
 
 
-class CostingSheetSerializer(serializers.ModelSerializer):
+class CostingSheetSerializer(StrictModelSerializer):
     rules = CostingSheetRuleSerializer(many=True, required=False)
 
     class Meta:
@@ -166,7 +166,7 @@ class CostingSheetSerializer(serializers.ModelSerializer):
 # --------------------------------------------------------------------------- routings and BOMs
 
 
-class RoutingOperationSerializer(serializers.ModelSerializer):
+class RoutingOperationSerializer(StrictModelSerializer):
     work_center = code_field(WorkCenter)
     service_item = item_field(required=False, allow_null=True)
 
@@ -183,7 +183,7 @@ class RoutingOperationSerializer(serializers.ModelSerializer):
         ]
 
 
-class RoutingVersionSerializer(serializers.ModelSerializer):
+class RoutingVersionSerializer(StrictModelSerializer):
     item = item_field()
     operations = RoutingOperationSerializer(many=True, required=False)
 
@@ -193,7 +193,7 @@ class RoutingVersionSerializer(serializers.ModelSerializer):
         validators = []  # overlap and uniqueness are the service's
 
 
-class BomLineSerializer(serializers.ModelSerializer):
+class BomLineSerializer(StrictModelSerializer):
     line_no = serializers.IntegerField(required=False, min_value=1)
     component = item_field()
     unit = code_field(UnitOfMeasure)
@@ -211,7 +211,7 @@ class BomLineSerializer(serializers.ModelSerializer):
         ]
 
 
-class BomOutputSerializer(serializers.ModelSerializer):
+class BomOutputSerializer(StrictModelSerializer):
     item = item_field()
 
     class Meta:
@@ -219,7 +219,7 @@ class BomOutputSerializer(serializers.ModelSerializer):
         fields = ["item", "kind", "quantity", "cost_allocation_percent", "fixed_credit_per_unit"]
 
 
-class BomVersionSerializer(serializers.ModelSerializer):
+class BomVersionSerializer(StrictModelSerializer):
     item = item_field()
     lines = BomLineSerializer(many=True, required=False)
     outputs = BomOutputSerializer(many=True, required=False)
@@ -275,12 +275,12 @@ class StandardCostSerializer(serializers.ModelSerializer):
         ]
 
 
-class CostAmountInputSerializer(serializers.Serializer):
+class CostAmountInputSerializer(StrictInputSerializer):
     cost_group = code_field(CostGroup)
     amount = QuantityField(min_value=0)
 
 
-class StandardCostInputSerializer(serializers.Serializer):
+class StandardCostInputSerializer(StrictInputSerializer):
     """Enter a pending cost by cost group, e.g. a bought item's price in a version."""
 
     version = code_field(CostingVersion)
@@ -289,7 +289,7 @@ class StandardCostInputSerializer(serializers.Serializer):
     lines = CostAmountInputSerializer(many=True, allow_empty=False)
 
 
-class RollupInputSerializer(serializers.Serializer):
+class RollupInputSerializer(StrictInputSerializer):
     items = item_field(many=True, allow_empty=False, help_text="Item numbers to roll up.")
     as_of = serializers.DateField(help_text="BOMs and routings valid on this date are used.")
     activation_date = serializers.DateField(
@@ -305,7 +305,7 @@ class RollupOutputSerializer(serializers.Serializer):
     )
 
 
-class ActivateInputSerializer(serializers.Serializer):
+class ActivateInputSerializer(StrictInputSerializer):
     standard_costs = serializers.PrimaryKeyRelatedField(
         queryset=StandardCost.objects.all(), many=True, allow_empty=False
     )
@@ -314,7 +314,7 @@ class ActivateInputSerializer(serializers.Serializer):
     )
 
 
-class VersionActivateInputSerializer(serializers.Serializer):
+class VersionActivateInputSerializer(StrictInputSerializer):
     activation_date = serializers.DateField(
         required=False, help_text="Only the pending records of this date (default: all)."
     )

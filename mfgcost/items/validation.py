@@ -14,10 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
-
+from mfgcost.core.constraints import violated_check_field  # noqa: F401 (used by services, admin)
 from mfgcost.core.errors import BusinessError
 
 from . import rollup as calc
@@ -134,29 +131,3 @@ def operation_check(op: Mapping) -> None:
         )
     if service is not None and service.item_type != Item.ItemType.SERVICE:
         raise BusinessError(f"{context}{service} is not a service item.", field="service_item")
-
-
-def _condition_fields(condition) -> list[str]:
-    """The model fields a check constraint's condition looks at, in the order written."""
-    names: list[str] = []
-    for child in getattr(condition, "children", []):
-        if isinstance(child, Q):
-            names.extend(_condition_fields(child))
-        elif isinstance(child, tuple):
-            names.append(child[0].split("__")[0])
-    return names
-
-
-def violated_check_field(instance: models.Model, exclude: Iterable[str]) -> str | None:
-    """The field to name for a check constraint the row breaks (the last one its condition
-    tests: ``valid_to`` in "no end, or an end on or after the start")."""
-    for constraint in instance._meta.constraints:
-        if not isinstance(constraint, models.CheckConstraint):
-            continue
-        try:
-            constraint.validate(type(instance), instance, exclude=set(exclude))
-        except ValidationError:
-            fields = _condition_fields(constraint.condition)
-            if fields:
-                return fields[-1]
-    return None

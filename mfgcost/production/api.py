@@ -2,8 +2,10 @@
 
 ``orders/`` is CRUD while an order is planned (a released order changes only through postings).
 Actions on one order -- ``release``, ``finish``, ``consumption``, ``time``, ``output`` -- are
-POSTs carrying a ``posting_date`` and the client's ``source_key``: sending the same key again
-returns the first posting (200) instead of posting twice (201). Reads: ``components``,
+POSTs carrying a ``posting_date`` and the client's ``source_key``: sending the same request
+under the same key again returns the first posting (200, ``Idempotent-Replayed: true``) instead
+of posting twice (201); the key with another request -- another kind of posting, order,
+quantity, date or user -- is a 409 naming ``source_key``. Reads: ``components``,
 ``operations``, ``outputs``, ``estimate``, ``progress``. Bad input is a 400 naming the field, and
 nothing is written.
 """
@@ -16,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from mfgcost.core.errors import BusinessError
+from mfgcost.core.idempotency import IdempotentPostMixin, replayed
 
 from . import selectors, services
 from . import serializers as s
@@ -26,11 +29,14 @@ CHANGE_ORDER = ("production.change_productionorder",)
 
 
 def _posted(result) -> Response:
-    code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-    return Response(s.ProductionPostingResultSerializer(result).data, status=code)
+    body = s.ProductionPostingResultSerializer(result).data
+    if result.created:
+        return Response(body, status=status.HTTP_201_CREATED)
+    return replayed(Response(body, status=status.HTTP_200_OK))
 
 
 class OrderViewSet(
+    IdempotentPostMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from mfgcost.core.api import AmountField, PositiveQuantityField, QuantityField
+from mfgcost.core.api import (
+    AmountField,
+    ExactDecimalField,
+    PositiveQuantityField,
+    QuantityField,
+    StrictInputSerializer,
+)
 from mfgcost.inventory.models import Location
 from mfgcost.items.models import Item
 
@@ -60,14 +66,14 @@ class ProductionOrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProductionOrderInputSerializer(serializers.Serializer):
+class ProductionOrderInputSerializer(StrictInputSerializer):
     number = serializers.CharField(max_length=40)
     item = serializers.SlugRelatedField(slug_field="number", queryset=ITEMS)
     quantity = PositiveQuantityField()
     location = serializers.SlugRelatedField(slug_field="code", queryset=LOCATIONS)
     due_date = serializers.DateField()
     description = serializers.CharField(max_length=200, required=False, default="")
-    output_tolerance_percent = serializers.DecimalField(
+    output_tolerance_percent = ExactDecimalField(
         max_digits=9, decimal_places=4, min_value=0, required=False
     )
 
@@ -182,7 +188,7 @@ class ProductionOperationProgressSerializer(serializers.Serializer):
 # --------------------------------------------------------------------------- commands
 
 
-class ProductionPostingInputSerializer(serializers.Serializer):
+class ProductionPostingInputSerializer(StrictInputSerializer):
     """What every posting command carries: its date and the client's idempotency key."""
 
     posting_date = serializers.DateField()
@@ -190,7 +196,7 @@ class ProductionPostingInputSerializer(serializers.Serializer):
     document_no = serializers.CharField(max_length=40, required=False, default="")
 
 
-class ProductionStatusChangeInputSerializer(serializers.Serializer):
+class ProductionStatusChangeInputSerializer(StrictInputSerializer):
     posting_date = serializers.DateField()
     source_key = serializers.CharField(max_length=150)
 

@@ -31,6 +31,7 @@ from mfgcost.inventory.services import (
     clean_quantity,
     clean_unit_cost,
     lock_items,
+    posting_digest,
 )
 from mfgcost.items.models import Item
 
@@ -48,6 +49,9 @@ from .signals import order_cost_changed, order_finished, order_released
 
 STATUS = ProductionOrder.Status
 FLUSHING = ProductionOrderComponent.Flushing
+# A bound on the setup or run hours of one time posting (more than a year of one machine
+# running day and night): a typo of a few digits is refused rather than valued.
+MAX_HOURS_PER_POSTING = Decimal("10000")
 
 
 # --------------------------------------------------------------------------- signals
@@ -113,14 +117,29 @@ def _begin(
     posting_date: dt.date,
     source_key: str,
     document_no: str = "",
+    user=None,
+    **request: object,
 ):
     """The posting record for ``source_key`` and whether it is new; a new one must be dated in
-    an open period."""
+    an open period.
+
+    ``request`` (with the order, the date, the document number and the user) is what the
+    posting was asked to do: a repeat of the key must ask the same, or it is refused
+    (``begin_posting``).
+    """
     posting, created = begin_posting(
         source_key=source_key,
         kind=kind,
         posting_date=posting_date,
         document_no=document_no or order.number,
+        request_digest=posting_digest(
+            kind=kind,
+            user=user,
+            order=order,
+            posting_date=posting_date,
+            document_no=document_no,
+            **request,
+        ),
     )
     if created:
         open_period_for_date(posting_date)
@@ -128,7 +147,14 @@ def _begin(
 
 
 def _start(
-    *, order: ProductionOrder, kind: str, posting_date: dt.date, source_key: str, document_no: str
+    *,
+    order: ProductionOrder,
+    kind: str,
+    posting_date: dt.date,
+    source_key: str,
+    document_no: str,
+    user=None,
+    **request: object,
 ):
     """Begin an order posting: (posting, created, locked order). Refuses what cannot be posted."""
     posting, created = _begin(
@@ -137,6 +163,8 @@ def _start(
         posting_date=posting_date,
         source_key=source_key,
         document_no=document_no,
+        user=user,
+        **request,
     )
     if not created:
         return posting, False, order
@@ -426,7 +454,11 @@ def production_order_release(
     forward-flushed components, and sends ``order_released`` inside the transaction.
     """
     posting, created = _begin(
-        order=order, kind="production_release", posting_date=posting_date, source_key=source_key
+        order=order,
+        kind="production_release",
+        posting_date=posting_date,
+        source_key=source_key,
+        user=user,
     )
     if not created:
         return ProductionOrder.objects.get(pk=order.pk)
@@ -521,6 +553,11 @@ def production_consumption_post(
         posting_date=posting_date,
         source_key=source_key,
         document_no=document_no,
+        user=user,
+        quantity=quantity,
+        component=component,
+        item=item,
+        location=location,
     )
     if not created:
         return PostingResult.existing(posting)
@@ -575,6 +612,12 @@ def _clean_hours(value: object, *, field_name: str) -> Decimal:
         raise BusinessError(f"{value!r} is not a valid time.", field=field_name) from exc
     if hours.as_tuple().exponent < -6:  # type: ignore[operator]
         raise BusinessError("A time has at most six decimal places.", field=field_name)
+    if abs(hours) > MAX_HOURS_PER_POSTING:
+        raise BusinessError(
+            f"One time posting holds at most {MAX_HOURS_PER_POSTING} hours of setup or run "
+            "time; post more in several postings.",
+            field=field_name,
+        )
     return hours
 
 
@@ -605,6 +648,10 @@ def production_time_post(
         posting_date=posting_date,
         source_key=source_key,
         document_no=document_no,
+        user=user,
+        operation_no=operation_no,
+        setup_time=setup,
+        run_time=run,
     )
     if not created:
         return PostingResult.existing(posting)
@@ -692,6 +739,10 @@ def production_output_post(
         posting_date=posting_date,
         source_key=source_key,
         document_no=document_no,
+        user=user,
+        quantity=good,
+        scrap_quantity=scrap,
+        operation_no=operation_no,
     )
     if not created:
         return PostingResult.existing(posting)
@@ -760,6 +811,13 @@ def production_subcontracted_operation_post(
         posting_date=posting_date,
         source_key=source_key,
         document_no=document_no,
+        user=user,
+        operation=operation,
+        good_quantity=good,
+        scrap_quantity=scrap,
+        unit_cost=unit,
+        location=location,
+        consumption=[(c, q) for c, q in consumption or []],
     )
     if not created:
         return PostingResult.existing(posting)
@@ -920,6 +978,7 @@ def production_order_finish(
         posting_date=posting_date,
         source_key=source_key,
         document_no="",
+        user=user,
     )
     if not created:
         return ProductionOrder.objects.get(pk=order.pk)
