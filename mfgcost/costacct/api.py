@@ -16,6 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mfgcost.core.idempotency import IdempotentPostMixin
+
 from . import selectors, serializers, services
 from .export import statement_workbook
 from .models import (
@@ -37,18 +39,18 @@ def validated(serializer_class, data) -> dict:
     return serializer.validated_data
 
 
-class CostCategoryViewSet(viewsets.ModelViewSet):
+class CostCategoryViewSet(IdempotentPostMixin, viewsets.ModelViewSet):
     queryset = CostCategory.objects.select_related("account")
     serializer_class = serializers.CostCategorySerializer
     filterset_fields = ["kind"]
 
 
-class CalculationVersionViewSet(viewsets.ModelViewSet):
+class CalculationVersionViewSet(IdempotentPostMixin, viewsets.ModelViewSet):
     queryset = CalculationVersion.objects.all()
     serializer_class = serializers.CalculationVersionSerializer
 
 
-class CalculationRuleViewSet(viewsets.ModelViewSet):
+class CalculationRuleViewSet(IdempotentPostMixin, viewsets.ModelViewSet):
     queryset = CalculationRule.objects.select_related("version").prefetch_related("receivers")
     serializer_class = serializers.CalculationRuleSerializer
     filterset_fields = ["version__code", "kind"]
@@ -83,7 +85,7 @@ class ServiceEntryViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["period", "source", "category__code"]
 
 
-class ServiceJournalView(APIView):
+class ServiceJournalView(IdempotentPostMixin, APIView):
     """A manual service quantity on a cost centre or cost object (a repeat key posts nothing)."""
 
     required_permissions = ("costacct.add_calculation",)
@@ -99,7 +101,7 @@ class ServiceJournalView(APIView):
         return Response(serializers.ServiceEntrySerializer(entry).data, status=201)
 
 
-class ReconcileView(APIView):
+class ReconcileView(IdempotentPostMixin, APIView):
     """Account reconciliation: one primary category per P&L account."""
 
     required_permissions = ("costacct.add_calculation",)
@@ -110,7 +112,7 @@ class ReconcileView(APIView):
         return Response(services.cost_categories_reconcile())
 
 
-class CalculateView(APIView):
+class CalculateView(IdempotentPostMixin, APIView):
     """Transfer the GL and service quantities, then delete and rebuild a period calculation."""
 
     required_permissions = ("costacct.add_calculation",)
@@ -219,7 +221,7 @@ class RatesView(APIView):
         return Response(serializers.RateRowSerializer(rows, many=True).data)
 
 
-class RatesProposeView(APIView):
+class RatesProposeView(IdempotentPostMixin, APIView):
     """The actual rates as pending work-centre rates of a new costing version."""
 
     required_permissions = ("costacct.add_calculation",)
