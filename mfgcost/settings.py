@@ -111,7 +111,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "mfgcost.core.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "mfgcost.core.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
@@ -126,13 +126,28 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Choice sets used by more than one field get one name.
+    # Enum names first, then an example for every body without a hand-written one.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mfgcost.core.schema.schema_examples_complete",
+    ],
+    # Choice sets used by more than one field get one name (no auto-named ``Kind1edEnum``).
     "ENUM_NAME_OVERRIDES": {
         "AccountTypeEnum": "ledger.models.Account.AccountType",
         "AccountStatementEnum": "ledger.models.Account.Statement",
         "DimensionRuleEnum": "ledger.models.Account.DimensionRule",
         "CostCenterKindEnum": "ledger.models.CostCenter.Kind",
         "PeriodStatusEnum": "ledger.models.Period.Status",
+        "ItemLedgerEntryTypeEnum": "mfgcost.inventory.models.ItemLedgerEntry.EntryType",
+        "ValueEntryEntryTypeEnum": "mfgcost.inventory.models.ValueEntry.EntryType",
+        "LocationKindEnum": "mfgcost.inventory.models.Location.Kind",
+        "OutputKindEnum": "mfgcost.items.models.BomOutput.Kind",
+        "StandardCostStatusEnum": "mfgcost.items.models.StandardCost.Status",
+        "ProductionOrderStatusEnum": "mfgcost.production.models.ProductionOrder.Status",
+        "AdjustCostRunStatusEnum": "mfgcost.costing.models.CostAdjustmentRun.Status",
+        "SubcontractingOrderStatusEnum": "subcontracting.models.SubcontractingOrder.Status",
+        "ProposalOutputStatusEnum": "subcontracting.models.WorksheetProposal.Status",
+        "VendorReportOutputStatusEnum": "subcontracting.models.VendorReport.Status",
     },
 }
 

@@ -187,6 +187,7 @@ class OrderViewSet(
         rows = self.get_object().estimate_lines.select_related("cost_group")
         return Response(s.ProductionEstimateSerializer(rows, many=True).data)
 
+    @extend_schema(responses=s.ProductionProgressSerializer)
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
         """Expected against posted quantities per component and operation."""

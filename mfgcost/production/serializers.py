@@ -179,6 +179,13 @@ class ProductionOperationProgressSerializer(serializers.Serializer):
     scrap_quantity = QuantityField()
 
 
+class ProductionProgressSerializer(serializers.Serializer):
+    """An order's progress: expected against posted, per component and per operation."""
+
+    components = ProductionComponentProgressSerializer(many=True)
+    operations = ProductionOperationProgressSerializer(many=True)
+
+
 # --------------------------------------------------------------------------- commands
 
 
