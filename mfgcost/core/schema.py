@@ -262,7 +262,11 @@ def _doc(obj) -> str:
 
 # Values by field name, most specific first: what a cost accountant would type.
 NAMED_VALUES: list[tuple[str, object]] = [
-    (r"(^|_)source_key$", "api:receipt:RCPT-1001"),
+    (r"(^|_)source_key$", "erp:2026-10-05:0001"),
+    (r"(^|_)journal(_code)?$", "GEN"),
+    (r"(^|_)posting_group(_code)?$", "RAW"),
+    (r"(^|_)costing_sheet(_code)?$", "STD-OH"),
+    (r"(^|_)(order_type|kind|status|type)$", "production"),
     (r"(^|_)document_no$", "RCPT-1001"),
     (r"idempotency_key", "6f1c2a9e-4b7d-4e5a-9c3f-2d8b1a0e7f64"),
     (r"(^|_)email$", "buyer@example.com"),
@@ -290,7 +294,9 @@ DECIMAL_NAMES: list[tuple[str, str]] = [
     (r"percent|tolerance|rate_pct|_pct$|share", "10"),
     (r"price|unit_cost|cost_per|rate|standard_cost|unit_amount", "5.20"),
     (r"hours|time|setup|run", "2.5"),
-    (r"quantity|qty|good|scrap|rejected|consumed|remaining|on_hand|output|factor", "50"),
+    (r"weight", "2.5"),
+    (r"lot_size|factor", "1"),
+    (r"quantity|qty|good|scrap|rejected|consumed|remaining|on_hand|output", "50"),
     (r"amount|value|cost|debit|credit|balance|total|variance", "1250.00"),
 ]
 
@@ -315,7 +321,16 @@ def _decimal_example(name: str, schema: dict) -> str:
     return f"{number:.{places}f}"
 
 
-def _string_example(name: str, schema: dict):
+# The number of a record by the component it belongs to (an item's number is not an order's).
+NUMBERS_BY_COMPONENT = [
+    (r"^(Item|Bom|Routing|StandardCost|Comparison)", "BRACKET"),
+    (r"^(Account|Trial|Balance)", "1310"),
+    (r"^(Journal)", "1042"),
+    (r"^(Vendor|Receipt|Invoice|Shipment|Report|Subcontracting|Material)", "SC-1001"),
+]
+
+
+def _string_example(name: str, schema: dict, component: str = ""):
     fmt = schema.get("format")
     if fmt == "date":
         return "2026-10-05"
@@ -329,6 +344,10 @@ def _string_example(name: str, schema: dict):
         return "https://mfgcost.example.com/api/production/orders/1/"
     if fmt == "email":
         return "buyer@example.com"
+    if name == "number":
+        for pattern, value in NUMBERS_BY_COMPONENT:
+            if re.search(pattern, component):
+                return value
     for pattern, value in NAMED_VALUES:
         if re.search(pattern, name):
             text = str(value)
@@ -345,8 +364,12 @@ def _resolve(schema: dict, components: dict) -> dict:
     return schema
 
 
-def example_for(schema: dict, components: dict, *, name: str = "", depth: int = 0):
+def example_for(
+    schema: dict, components: dict, *, name: str = "", depth: int = 0, component: str = ""
+):
     """A realistic value that conforms to ``schema`` (a component reference or inline)."""
+    if "$ref" in schema:
+        component = schema["$ref"].rsplit("/", 1)[1]
     schema = _resolve(schema, components)
     if "example" in schema:
         return schema["example"]
@@ -361,23 +384,29 @@ def example_for(schema: dict, components: dict, *, name: str = "", depth: int = 
             if combinator == "allOf" and len(options) > 1:
                 merged: dict = {}
                 for option in options:
-                    value = example_for(option, components, name=name, depth=depth)
+                    value = example_for(
+                        option, components, name=name, depth=depth, component=component
+                    )
                     if isinstance(value, dict):
                         merged.update(value)
                 return merged
-            return example_for(options[0], components, name=name, depth=depth)
+            return example_for(options[0], components, name=name, depth=depth, component=component)
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
         if depth > 6:
             return {}
         value = {}
         for field, field_schema in schema.get("properties", {}).items():
-            value[field] = example_for(field_schema, components, name=field, depth=depth + 1)
+            value[field] = example_for(
+                field_schema, components, name=field, depth=depth + 1, component=component
+            )
         return value
     if kind == "array":
         if depth > 6:
             return []
-        item = example_for(schema.get("items", {}), components, name=name, depth=depth + 1)
+        item = example_for(
+            schema.get("items", {}), components, name=name, depth=depth + 1, component=component
+        )
         return [item]
     if kind == "integer":
         minimum = schema.get("minimum", 1)
@@ -393,7 +422,7 @@ def example_for(schema: dict, components: dict, *, name: str = "", depth: int = 
     if kind == "boolean":
         return False
     if kind == "string":
-        return _string_example(name, schema)
+        return _string_example(name, schema, component)
     return None
 
 

@@ -10,7 +10,7 @@ nothing is written.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
@@ -31,6 +31,9 @@ class CanPostOnOrders(BasePermission):
         return bool(request.user and request.user.has_perm("production.change_productionorder"))
 
 
+REPLAYED = "The source key was posted before with this posting: the first posting, again."
+
+
 def _posted(result) -> Response:
     code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
     return Response(s.ProductionPostingResultSerializer(result).data, status=code)
@@ -44,6 +47,8 @@ class OrderViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Production orders: planned, released, finished; changed only while planned."""
+
     serializer_class = s.ProductionOrderSerializer
     filterset_class = OrderFilter
     ordering_fields = ["number", "due_date", "status", "id"]
@@ -91,6 +96,9 @@ class OrderViewSet(
     )
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
+        """Release a planned order: freeze its BOM and routing, make its estimate, flush forward-
+        flushed components and order its subcontracted operations.
+        """
         data = s.ProductionStatusChangeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = services.production_order_release(
@@ -104,6 +112,9 @@ class OrderViewSet(
     )
     @action(detail=True, methods=["post"])
     def finish(self, request, pk=None):
+        """Finish a released order; Adjust Cost then values it at actual cost and posts its
+        variances.
+        """
         data = s.ProductionStatusChangeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = services.production_order_finish(
@@ -115,10 +126,16 @@ class OrderViewSet(
 
     @extend_schema(
         request=s.ProductionConsumptionInputSerializer,
-        responses={201: s.ProductionPostingResultSerializer},
+        responses={
+            201: s.ProductionPostingResultSerializer,
+            200: OpenApiResponse(s.ProductionPostingResultSerializer, description=REPLAYED),
+        },
     )
     @action(detail=True, methods=["post"])
     def consumption(self, request, pk=None):
+        """Post consumption of a component line (``line_no``) or of any item (a substitute); a
+        negative quantity returns material.
+        """
         order = self.get_object()
         data = s.ProductionConsumptionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -135,10 +152,16 @@ class OrderViewSet(
 
     @extend_schema(
         request=s.ProductionTimeInputSerializer,
-        responses={201: s.ProductionPostingResultSerializer},
+        responses={
+            201: s.ProductionPostingResultSerializer,
+            200: OpenApiResponse(s.ProductionPostingResultSerializer, description=REPLAYED),
+        },
     )
     @action(detail=True, methods=["post"])
     def time(self, request, pk=None):
+        """Post setup and run time on an operation at its work centre's rates, with capacity
+        overhead.
+        """
         data = s.ProductionTimeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _posted(
@@ -149,10 +172,16 @@ class OrderViewSet(
 
     @extend_schema(
         request=s.ProductionOutputInputSerializer,
-        responses={201: s.ProductionPostingResultSerializer},
+        responses={
+            201: s.ProductionPostingResultSerializer,
+            200: OpenApiResponse(s.ProductionPostingResultSerializer, description=REPLAYED),
+        },
     )
     @action(detail=True, methods=["post"])
     def output(self, request, pk=None):
+        """Report output (and scrap) at standard cost as expected cost; backward-flushed components
+        are consumed with it.
+        """
         data = s.ProductionOutputInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _posted(
@@ -166,24 +195,28 @@ class OrderViewSet(
     @extend_schema(responses={200: s.ProductionComponentSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def components(self, request, pk=None):
+        """The order's frozen component lines: expected quantity, location and flushing method."""
         rows = self.get_object().components.select_related("item", "location")
         return Response(s.ProductionComponentSerializer(rows, many=True).data)
 
     @extend_schema(responses={200: s.ProductionOperationSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def operations(self, request, pk=None):
+        """The order's frozen routing operations: work centre, times and subcontracting vendor."""
         rows = self.get_object().operations.select_related("work_center", "service_item", "vendor")
         return Response(s.ProductionOperationSerializer(rows, many=True).data)
 
     @extend_schema(responses={200: s.ProductionOutputSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def outputs(self, request, pk=None):
+        """The order's co- and by-products, per unit of the main item."""
         rows = self.get_object().outputs.select_related("item")
         return Response(s.ProductionOutputSerializer(rows, many=True).data)
 
     @extend_schema(responses={200: s.ProductionEstimateSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def estimate(self, request, pk=None):
+        """The order's estimate: expected cost by cost group, taken at release."""
         rows = self.get_object().estimate_lines.select_related("cost_group")
         return Response(s.ProductionEstimateSerializer(rows, many=True).data)
 

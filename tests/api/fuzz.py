@@ -17,6 +17,7 @@ import re
 from collections import Counter
 
 import hypothesis
+import hypothesis.errors
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
@@ -52,6 +53,7 @@ class FuzzReport:
     requests: int = 0
     server_errors: int = 0
     schema_violations: int = 0
+    unsatisfiable: int = 0
     statuses: Counter = dataclasses.field(default_factory=Counter)
     # One message per (operation, kind of failure): the first case that showed it.
     failures: dict[tuple[str, str], str] = dataclasses.field(default_factory=dict)
@@ -184,4 +186,8 @@ def _fuzz_operation(report, operation, *, mode, path_parameters, headers, exampl
         else:
             _record(report, label, case, response, None)
 
-    run()
+    try:
+        run()
+    except hypothesis.errors.Unsatisfiable:
+        # Negative requests for an operation with nothing left to break (every parameter fixed).
+        report.unsatisfiable += 1
