@@ -116,10 +116,26 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
 }
 
+API_DESCRIPTION = """Manufacturing costing: ledgers, inventory, standard costs, production,
+subcontracting.
+
+**Authentication.** Every operation needs a token: `POST /api/auth/token/` with a username and
+password answers `{"token": "..."}`; send it as `Authorization: Token <key>`. Staff need the
+model permissions of what they call; a vendor's user (made by purchasing) reaches only
+`/api/subcontracting/vendor/`. The guide with a quick start is `docs/api.md` in the source.
+
+**Conventions.** Amounts, quantities and unit costs are decimal strings (`"50.000000"`,
+`"1250.00"`). Lists are pages (`limit`, `offset`; `count`, `next`, `previous`, `results`).
+Filters: `<field>_after` / `<field>_before` for dates (inclusive), `search` for text; older
+names still work and are marked deprecated. Errors have one body, `{"field": ["message"]}`
+(`{"detail": "message"}` for authentication, permission, not found and throttling), and bad
+input changes nothing. A document's number, source key or `Idempotency-Key` makes a repeat
+return the first result.
+"""
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "mfgcost API",
-    "DESCRIPTION": "Manufacturing costing: ledgers, inventory, standard costs, production, "
-    "subcontracting.",
+    "DESCRIPTION": API_DESCRIPTION,
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

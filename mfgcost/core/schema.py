@@ -154,6 +154,9 @@ class ApiAutoSchema(AutoSchema):
         return f"{sentence}\n\n{view_doc}" if view_doc else sentence
 
     def _error_codes(self) -> list[str]:
+        only = getattr(self.view, "schema_error_codes", None)
+        if only is not None:
+            return sorted(only)
         codes = ["401", "403"]
         has_params = "{" in self.path
         has_query = (
