@@ -22,6 +22,8 @@ class TokenObtainView(ObtainAuthToken):
     gets its token the same way and reaches only ``/api/subcontracting/vendor/``.
     """
 
+    # Open to anyone (the credentials are the body); no session, so no CSRF token either.
+    authentication_classes = ()
     # Wrong credentials are a 400 naming no field; nothing here conflicts or is replayed.
     schema_error_codes = ("400",)
 
