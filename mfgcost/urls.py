@@ -15,6 +15,10 @@ admin.site.site_title = "mfgcost"
 admin.site.index_title = "Manufacturing costing"
 admin.site.site_url = "/api/docs/"
 
+# Under /api/ an unknown path (or a failure) answers JSON like every other API error.
+handler404 = "mfgcost.core.api.page_not_found"
+handler500 = "mfgcost.core.api.server_error"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="swagger-ui", permanent=False), name="home"),
     path("admin/", admin.site.urls),

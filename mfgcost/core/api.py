@@ -1,6 +1,7 @@
-"""REST helpers shared by every app: the error handler and decimal fields."""
+"""REST helpers shared by every app: the error handlers and decimal fields."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -19,6 +20,28 @@ def exception_handler(exc, context):
             body = {"non_field_errors": exc.messages}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception):
+    """``handler404``: an API path that matches no route answers in the API's error body."""
+    from django.views.defaults import page_not_found as html_page_not_found
+
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return html_page_not_found(request, exception)
+
+
+def server_error(request):
+    """``handler500``: the API's error body under ``/api/``, the plain page elsewhere."""
+    from django.views.defaults import server_error as html_server_error
+
+    if _is_api(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return html_server_error(request)
 
 
 class AmountField(serializers.DecimalField):

@@ -25,7 +25,7 @@ class TokenObtainView(ObtainAuthToken):
     # Open to anyone (the credentials are the body); no session, so no CSRF token either.
     authentication_classes = ()
     # Wrong credentials are a 400 naming no field; nothing here conflicts or is replayed.
-    schema_error_codes = ("400",)
+    schema_error_codes = ("400", "415")
 
     @extend_schema(
         operation_id="auth_token_create",

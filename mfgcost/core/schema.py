@@ -86,6 +86,10 @@ ERROR_RESPONSES: dict[str, tuple[str, dict]] = {
         "The object's state does not allow this (already finished, posted, in use, locked).",
         {"non_field_errors": ["Production order PO-1001 is finished."]},
     ),
+    "415": (
+        "The body's content type is not JSON, a form or multipart, or the body cannot be read.",
+        {"detail": 'Unsupported media type "text/plain" in request.'},
+    ),
     "422": (
         "The idempotency key (the Idempotency-Key header, the document number or the source "
         "key) was used before with another request.",
@@ -172,6 +176,8 @@ class ApiAutoSchema(AutoSchema):
             codes.append("409")
         if self.method == "POST":
             codes.append("422")
+        if self.method in UNSAFE_METHODS - {"DELETE"}:
+            codes.append("415")
         if getattr(self.view, "throttle_classes", None):
             codes.append("429")
         return sorted(codes)

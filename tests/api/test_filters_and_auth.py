@@ -152,3 +152,12 @@ def test_the_admin_names_the_product_and_view_site_leads_to_the_api_docs(db, cli
     home = client.get("/")
     assert (home.status_code, home["Location"]) == (302, "/api/docs/")
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_an_unknown_api_path_answers_json_and_other_paths_the_plain_page(db, client):
+    api_miss = client.get("/api/items/items/12/34/")
+    assert (api_miss.status_code, api_miss["Content-Type"]) == (404, "application/json")
+    assert api_miss.json() == {"detail": "Not found."}
+    page_miss = client.get("/no-such-page/")
+    assert page_miss.status_code == 404
+    assert page_miss["Content-Type"].startswith("text/html")

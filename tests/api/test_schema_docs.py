@@ -28,7 +28,7 @@ def expected_errors(path: str, method: str, operation: dict) -> set[str]:
     security = operation.get("security", [])
     if not security or {} in security:
         # Open to anyone (getting a token): only its bad input.
-        return {"400"} if method != "get" else set()
+        return {"400", "415"} if method != "get" else set()
     codes = {"401", "403"}
     query = [p for p in operation.get("parameters", []) if p["in"] == "query"]
     if method != "get" or query:
@@ -39,6 +39,8 @@ def expected_errors(path: str, method: str, operation: dict) -> set[str]:
         codes.add("409")
     if method == "post":
         codes.add("422")
+    if method in ("post", "put", "patch"):
+        codes.add("415")
     return codes
 
 
