@@ -42,7 +42,7 @@ test-sqlite: install
 
 # The schema fuzz of the suite with more requests per operation, negative ones too; prints the
 # figures (requests, 5xx, schema violations). FUZZ_EXAMPLES sets the requests per operation.
-FUZZ_EXAMPLES ?= 25
+FUZZ_EXAMPLES ?= 10
 fuzz: install
 	@$(WITH_DB) MFGCOST_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MFGCOST_FUZZ_NEGATIVE=1 \
 	  $(PY) -m pytest tests/api/test_schema_fuzz.py -p no:logging $(PYTEST_ARGS)
