@@ -122,6 +122,11 @@ def error_response(code: int | str, description: str = "") -> OpenApiResponse:
     )
 
 
+def request_example(name: str, value: dict, summary: str = "") -> OpenApiExample:
+    """A hand-written request body for ``extend_schema_serializer(examples=[...])``."""
+    return OpenApiExample(name, value=value, summary=summary or name, request_only=True)
+
+
 class ApiAutoSchema(AutoSchema):
     """drf-spectacular's schema with the house's errors, descriptions and deprecated filters."""
 
