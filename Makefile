@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # Use the local PostgreSQL for tests when DATABASE_URL is unset and it answers.
 WITH_DB = if [ -z "$$DATABASE_URL" ] && $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then export DATABASE_URL=$(PG_URL); fi;
 
-.PHONY: install demo test test-sqlite screenshots bench lint format clean fuzz-ledger
+.PHONY: install demo test test-sqlite screenshots fuzz bench lint format clean fuzz-ledger
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,13 @@ screenshots: install
 	@$(WITH_DB) mkdir -p var/screenshots; \
 	  MFGCOST_SCREENSHOTS=$(CURDIR)/var/screenshots $(PY) -m pytest -q tests/browser $(PYTEST_ARGS) \
 	  && ls var/screenshots
+
+# The schema fuzz of the suite with more requests per operation, negative ones too; prints the
+# figures (requests, 5xx, schema violations). FUZZ_EXAMPLES sets the requests per operation.
+FUZZ_EXAMPLES ?= 10
+fuzz: install
+	@$(WITH_DB) MFGCOST_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MFGCOST_FUZZ_NEGATIVE=1 \
+	  $(PY) -m pytest tests/api/test_schema_fuzz.py -p no:logging $(PYTEST_ARGS)
 
 bench: install
 	@$(WITH_DB) $(PY) -m bench

@@ -2,12 +2,15 @@
 
 import django_filters as df
 
+from mfgcost.core.filters import TextSearchFilter, date_range
+
 from .models import Account, CostCenter, CostObject, JournalEntry, JournalLine, Period
 
 
 class AccountFilter(df.FilterSet):
     number = df.CharFilter(lookup_expr="startswith", help_text="Account number starts with.")
     name = df.CharFilter(lookup_expr="icontains")
+    search = TextSearchFilter(fields=["number", "name"])
 
     class Meta:
         model = Account
@@ -26,6 +29,7 @@ class AccountFilter(df.FilterSet):
 class CostCenterFilter(df.FilterSet):
     code = df.CharFilter(lookup_expr="startswith")
     name = df.CharFilter(lookup_expr="icontains")
+    search = TextSearchFilter(fields=["code", "name"])
 
     class Meta:
         model = CostCenter
@@ -35,6 +39,7 @@ class CostCenterFilter(df.FilterSet):
 class CostObjectFilter(df.FilterSet):
     code = df.CharFilter(lookup_expr="startswith")
     name = df.CharFilter(lookup_expr="icontains")
+    search = TextSearchFilter(fields=["code", "name"])
 
     class Meta:
         model = CostObject
@@ -57,6 +62,9 @@ class JournalEntryFilter(df.FilterSet):
     journal = df.CharFilter(field_name="journal__code")
     fiscal_year = df.CharFilter(field_name="fiscal_year__code")
     period = df.CharFilter(field_name="period__name", help_text="Period name, e.g. 2026-03.")
+    posting_date_after, posting_date_before = date_range("posting_date", "Posted")
+    search = TextSearchFilter(fields=["description", "source_key"])
+    # Deprecated aliases of posting_date_after / posting_date_before.
     posting_date_from = df.DateFilter(field_name="posting_date", lookup_expr="gte")
     posting_date_to = df.DateFilter(field_name="posting_date", lookup_expr="lte")
     source_key = df.CharFilter()
@@ -67,6 +75,11 @@ class JournalEntryFilter(df.FilterSet):
     reversed = df.BooleanFilter(
         field_name="reversed_by", lookup_expr="isnull", exclude=True, help_text="Has a reversal."
     )
+
+    deprecated_aliases = {
+        "posting_date_from": "posting_date_after",
+        "posting_date_to": "posting_date_before",
+    }
 
     LINE_LOOKUPS = {
         "account": "account__number",

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from mfgcost.core.api import AmountField, StrictInputSerializer, StrictModelSerializer
 from mfgcost.core.links import Link, sources_of
+from mfgcost.core.schema import request_example
 
 from .models import (
     Account,
@@ -292,6 +293,24 @@ class JournalLineInputSerializer(StrictInputSerializer):
         return attrs
 
 
+@extend_schema_serializer(
+    examples=[
+        request_example(
+            "Accrued salaries",
+            {
+                "journal": "GEN",
+                "posting_date": "2026-10-31",
+                "document_number": "PAY-2026-10",
+                "description": "October salaries, assembly",
+                "lines": [
+                    {"account": "6100", "debit": "1000.00", "cost_center": "ASSEMBLY"},
+                    {"account": "2000", "credit": "1000.00"},
+                ],
+            },
+            "A balanced entry: one debit line with its cost centre, one credit line.",
+        )
+    ]
+)
 class JournalEntryInputSerializer(StrictInputSerializer):
     journal = code_field(Journal, "code", "Journal")
     posting_date = serializers.DateField()

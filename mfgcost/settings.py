@@ -164,15 +164,31 @@ REST_FRAMEWORK = {
         "mfgcost.core.parsers.MultiPartParser",
     ],
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "mfgcost.core.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "mfgcost.core.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
 
+API_DESCRIPTION = """Manufacturing costing: ledgers, inventory, standard costs, production,
+subcontracting.
+
+**Authentication.** Every operation needs a token: `POST /api/auth/token/` with a username and
+password answers `{"token": "..."}`; send it as `Authorization: Token <key>`. Staff need the
+model permissions of what they call; a vendor's user (made by purchasing) reaches only
+`/api/subcontracting/vendor/`. The guide with a quick start is `docs/api.md` in the source.
+
+**Conventions.** Amounts, quantities and unit costs are decimal strings (`"50.000000"`,
+`"1250.00"`). Lists are pages (`limit`, `offset`; `count`, `next`, `previous`, `results`).
+Filters: `<field>_after` / `<field>_before` for dates (inclusive), `search` for text; older
+names still work and are marked deprecated. Errors have one body, `{"field": ["message"]}`
+(`{"detail": "message"}` for authentication, permission, not found and throttling), and bad
+input changes nothing. A document's number, source key or `Idempotency-Key` makes a repeat
+return the first result.
+"""
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "mfgcost API",
-    "DESCRIPTION": "Manufacturing costing: ledgers, inventory, standard costs, production, "
-    "subcontracting.",
+    "DESCRIPTION": API_DESCRIPTION,
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -181,13 +197,29 @@ SPECTACULAR_SETTINGS = {
     # The schema and its docs pages describe every route: staff only, never vendors' users.
     "SERVE_PERMISSIONS": ["mfgcost.core.permissions.IsStaffInsider"],
     "COMPONENT_SPLIT_REQUEST": True,
-    # Choice sets used by more than one field get one name.
+    # Enum names first, then an example for every body without a hand-written one.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mfgcost.core.schema.schema_examples_complete",
+    ],
+    # Choice sets used by more than one field get one name (no auto-named ``Kind1edEnum``).
     "ENUM_NAME_OVERRIDES": {
         "AccountTypeEnum": "ledger.models.Account.AccountType",
         "AccountStatementEnum": "ledger.models.Account.Statement",
         "DimensionRuleEnum": "ledger.models.Account.DimensionRule",
         "CostCenterKindEnum": "ledger.models.CostCenter.Kind",
         "PeriodStatusEnum": "ledger.models.Period.Status",
+        "ItemLedgerEntryTypeEnum": "mfgcost.inventory.models.ItemLedgerEntry.EntryType",
+        "ValueEntryEntryTypeEnum": "mfgcost.inventory.models.ValueEntry.EntryType",
+        "LocationKindEnum": "mfgcost.inventory.models.Location.Kind",
+        "OutputKindEnum": "mfgcost.items.models.BomOutput.Kind",
+        "StandardCostStatusEnum": "mfgcost.items.models.StandardCost.Status",
+        "ProductionOrderStatusEnum": "mfgcost.production.models.ProductionOrder.Status",
+        "AdjustCostRunStatusEnum": "mfgcost.costing.models.CostAdjustmentRun.Status",
+        "SubcontractingOrderStatusEnum": "subcontracting.models.SubcontractingOrder.Status",
+        "ProposalOutputStatusEnum": "subcontracting.models.WorksheetProposal.Status",
+        "VendorReportOutputStatusEnum": "subcontracting.models.VendorReport.Status",
+        "CostAccountingDimensionEnum": "mfgcost.costacct.models.Dimension",
     },
 }
 

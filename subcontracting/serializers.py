@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from mfgcost.core import api as core_api
@@ -53,6 +54,7 @@ def _example(name: str, value, *, request: bool = False, summary: str = "") -> O
     )
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class OrderLineField(serializers.PrimaryKeyRelatedField):
     """An order line; within the ``order`` of the serializer's context when one is given."""
 
@@ -62,6 +64,7 @@ class OrderLineField(serializers.PrimaryKeyRelatedField):
         return lines.filter(order=order) if order is not None else lines
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ComponentField(serializers.PrimaryKeyRelatedField):
     """A production order component; of the context ``order``'s production orders if given."""
 
@@ -362,30 +365,26 @@ class VendorOrderOutputSerializer(serializers.ModelSerializer):
         return body
 
 
-@extend_schema_serializer(
-    examples=[
-        _example(
-            "Order with components",
-            {
-                **ORDER_EXAMPLE,
-                "lines": [
-                    {
-                        **ORDER_EXAMPLE["lines"][0],
-                        "components": [
-                            {
-                                "id": 902,
-                                "line_no": 20,
-                                "item": "POWDER",
-                                "quantity_per": "0.100000",
-                                "expected_quantity": "10.000000",
-                            }
-                        ],
-                    }
-                ],
-            },
-        )
-    ]
-)
+ORDER_DETAIL_EXAMPLE = {
+    **ORDER_EXAMPLE,
+    "lines": [
+        {
+            **ORDER_EXAMPLE["lines"][0],
+            "components": [
+                {
+                    "id": 902,
+                    "line_no": 20,
+                    "item": "POWDER",
+                    "quantity_per": "0.100000",
+                    "expected_quantity": "10.000000",
+                }
+            ],
+        }
+    ],
+}
+
+
+@extend_schema_serializer(examples=[_example("Order with components", ORDER_DETAIL_EXAMPLE)])
 class VendorOrderDetailOutputSerializer(VendorOrderOutputSerializer):
     lines = OrderLineDetailOutputSerializer(many=True)
 
@@ -401,7 +400,14 @@ class OrderOutputSerializer(VendorOrderOutputSerializer):
         fields = [*VendorOrderOutputSerializer.Meta.fields, "notes", "created_at"]
 
 
-@extend_schema_serializer(examples=[_example("Order", PURCHASING_ORDER_EXAMPLE)])
+@extend_schema_serializer(
+    examples=[
+        _example(
+            "Order with components",
+            {**ORDER_DETAIL_EXAMPLE, "notes": "", "created_at": "2026-03-02T08:00:00Z"},
+        )
+    ]
+)
 class OrderDetailOutputSerializer(OrderOutputSerializer):
     lines = OrderLineDetailOutputSerializer(many=True)
 

@@ -25,6 +25,7 @@ from decimal import Decimal
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, models, transaction
+from django.http import JsonResponse
 from rest_framework import pagination, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -78,6 +79,31 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
     """
 
     max_limit = MAX_PAGE_SIZE
+
+
+# --------------------------------------------------------------------------- error pages
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception):
+    """``handler404``: an API path that matches no route answers in the API's error body."""
+    from django.views.defaults import page_not_found as html_page_not_found
+
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return html_page_not_found(request, exception)
+
+
+def server_error(request):
+    """``handler500``: the API's error body under ``/api/``, the plain page elsewhere."""
+    from django.views.defaults import server_error as html_server_error
+
+    if _is_api(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return html_server_error(request)
 
 
 # --------------------------------------------------------------------------- decimal fields

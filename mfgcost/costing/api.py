@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from ledger.models import JournalLine
 from mfgcost.core.idempotency import IdempotentPostMixin
+from mfgcost.core.schema import error_response
 from mfgcost.production.models import ProductionOrder
 
 from . import selectors, serializers
@@ -144,7 +145,10 @@ class VarianceSourcesView(APIView):
 
     @extend_schema(
         parameters=[serializers.VarianceSourceQuerySerializer],
-        responses=serializers.VarianceSourceRowSerializer(many=True),
+        responses={
+            200: serializers.VarianceSourceRowSerializer(many=True),
+            404: error_response(404, "No journal line with that id."),
+        },
     )
     def get(self, request: Request) -> Response:
         query = validated(serializers.VarianceSourceQuerySerializer, request.query_params)

@@ -3,6 +3,8 @@
 import django_filters as df
 from django.db.models import Q
 
+from mfgcost.core.filters import TextSearchFilter, date_range
+
 from .models import (
     BomVersion,
     CostGroup,
@@ -25,6 +27,7 @@ def valid_on_filter(queryset, name, value):
 class ItemFilter(df.FilterSet):
     number = df.CharFilter(lookup_expr="startswith", help_text="Item number starts with.")
     description = df.CharFilter(lookup_expr="icontains")
+    search = TextSearchFilter(fields=["number", "description"])
     cost_group = df.CharFilter(field_name="cost_group__code")
     posting_group = df.CharFilter(field_name="posting_group__code")
     costing_sheet = df.CharFilter(field_name="costing_sheet__code")
@@ -101,8 +104,15 @@ class StandardCostFilter(df.FilterSet):
     version = df.CharFilter(field_name="version__code")
     item = df.CharFilter(field_name="item__number")
     activation_date = df.DateFilter()
+    activation_date_after, activation_date_before = date_range("activation_date", "Activated")
+    # Deprecated aliases of activation_date_after / activation_date_before.
     activation_date__gte = df.DateFilter(field_name="activation_date", lookup_expr="gte")
     activation_date__lte = df.DateFilter(field_name="activation_date", lookup_expr="lte")
+
+    deprecated_aliases = {
+        "activation_date__gte": "activation_date_after",
+        "activation_date__lte": "activation_date_before",
+    }
 
     class Meta:
         model = StandardCost

@@ -12,7 +12,7 @@ nothing is written.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -26,6 +26,9 @@ from .filters import OrderFilter
 from .models import ProductionOrder
 
 CHANGE_ORDER = ("production.change_productionorder",)
+
+
+REPLAYED = "The source key was posted before with this posting: the first posting, again."
 
 
 def _posted(result) -> Response:
@@ -44,6 +47,8 @@ class OrderViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Production orders: planned, released, finished; changed only while planned."""
+
     serializer_class = s.ProductionOrderSerializer
     filterset_class = OrderFilter
     ordering_fields = ["number", "due_date", "status", "id"]
@@ -90,6 +95,9 @@ class OrderViewSet(
     )
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
+        """Release a planned order: freeze its BOM and routing, make its estimate, flush forward-
+        flushed components and order its subcontracted operations.
+        """
         data = s.ProductionStatusChangeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = services.production_order_release(
@@ -103,6 +111,9 @@ class OrderViewSet(
     )
     @action(detail=True, methods=["post"])
     def finish(self, request, pk=None):
+        """Finish a released order; Adjust Cost then values it at actual cost and posts its
+        variances.
+        """
         data = s.ProductionStatusChangeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = services.production_order_finish(
@@ -114,10 +125,16 @@ class OrderViewSet(
 
     @extend_schema(
         request=s.ProductionConsumptionInputSerializer,
-        responses={201: s.ProductionPostingResultSerializer},
+        responses={
+            201: s.ProductionPostingResultSerializer,
+            200: OpenApiResponse(s.ProductionPostingResultSerializer, description=REPLAYED),
+        },
     )
     @action(detail=True, methods=["post"])
     def consumption(self, request, pk=None):
+        """Post consumption of a component line (``line_no``) or of any item (a substitute); a
+        negative quantity returns material.
+        """
         order = self.get_object()
         data = s.ProductionConsumptionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -134,10 +151,16 @@ class OrderViewSet(
 
     @extend_schema(
         request=s.ProductionTimeInputSerializer,
-        responses={201: s.ProductionPostingResultSerializer},
+        responses={
+            201: s.ProductionPostingResultSerializer,
+            200: OpenApiResponse(s.ProductionPostingResultSerializer, description=REPLAYED),
+        },
     )
     @action(detail=True, methods=["post"])
     def time(self, request, pk=None):
+        """Post setup and run time on an operation at its work centre's rates, with capacity
+        overhead.
+        """
         data = s.ProductionTimeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _posted(
@@ -148,10 +171,16 @@ class OrderViewSet(
 
     @extend_schema(
         request=s.ProductionOutputInputSerializer,
-        responses={201: s.ProductionPostingResultSerializer},
+        responses={
+            201: s.ProductionPostingResultSerializer,
+            200: OpenApiResponse(s.ProductionPostingResultSerializer, description=REPLAYED),
+        },
     )
     @action(detail=True, methods=["post"])
     def output(self, request, pk=None):
+        """Report output (and scrap) at standard cost as expected cost; backward-flushed components
+        are consumed with it.
+        """
         data = s.ProductionOutputInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _posted(
@@ -165,27 +194,32 @@ class OrderViewSet(
     @extend_schema(responses={200: s.ProductionComponentSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def components(self, request, pk=None):
+        """The order's frozen component lines: expected quantity, location and flushing method."""
         rows = self.get_object().components.select_related("item", "location")
         return Response(s.ProductionComponentSerializer(rows, many=True).data)
 
     @extend_schema(responses={200: s.ProductionOperationSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def operations(self, request, pk=None):
+        """The order's frozen routing operations: work centre, times and subcontracting vendor."""
         rows = self.get_object().operations.select_related("work_center", "service_item", "vendor")
         return Response(s.ProductionOperationSerializer(rows, many=True).data)
 
     @extend_schema(responses={200: s.ProductionOutputSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def outputs(self, request, pk=None):
+        """The order's co- and by-products, per unit of the main item."""
         rows = self.get_object().outputs.select_related("item")
         return Response(s.ProductionOutputSerializer(rows, many=True).data)
 
     @extend_schema(responses={200: s.ProductionEstimateSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def estimate(self, request, pk=None):
+        """The order's estimate: expected cost by cost group, taken at release."""
         rows = self.get_object().estimate_lines.select_related("cost_group")
         return Response(s.ProductionEstimateSerializer(rows, many=True).data)
 
+    @extend_schema(responses=s.ProductionProgressSerializer)
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
         """Expected against posted quantities per component and operation."""

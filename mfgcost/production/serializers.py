@@ -5,6 +5,7 @@ Items are named by number and locations by code; decimals travel as strings.
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from mfgcost.core.api import (
@@ -14,6 +15,7 @@ from mfgcost.core.api import (
     QuantityField,
     StrictInputSerializer,
 )
+from mfgcost.core.schema import request_example
 from mfgcost.inventory.models import Location
 from mfgcost.items.models import Item
 
@@ -185,6 +187,13 @@ class ProductionOperationProgressSerializer(serializers.Serializer):
     scrap_quantity = QuantityField()
 
 
+class ProductionProgressSerializer(serializers.Serializer):
+    """An order's progress: expected against posted, per component and per operation."""
+
+    components = ProductionComponentProgressSerializer(many=True)
+    operations = ProductionOperationProgressSerializer(many=True)
+
+
 # --------------------------------------------------------------------------- commands
 
 
@@ -196,11 +205,40 @@ class ProductionPostingInputSerializer(StrictInputSerializer):
     document_no = serializers.CharField(max_length=40, required=False, default="")
 
 
+@extend_schema_serializer(
+    examples=[
+        request_example("Release", {"posting_date": "2026-10-05", "source_key": "PO-1001:release"})
+    ]
+)
 class ProductionStatusChangeInputSerializer(StrictInputSerializer):
     posting_date = serializers.DateField()
     source_key = serializers.CharField(max_length=150)
 
 
+@extend_schema_serializer(
+    examples=[
+        request_example(
+            "Component line",
+            {
+                "posting_date": "2026-10-06",
+                "source_key": "PO-1001:consumption:1",
+                "line_no": 1,
+                "quantity": "104.000000",
+            },
+            "104 kg of the steel on component line 1.",
+        ),
+        request_example(
+            "Return to stock",
+            {
+                "posting_date": "2026-10-07",
+                "source_key": "PO-1001:consumption:2",
+                "line_no": 1,
+                "quantity": "-4.000000",
+            },
+            "A negative quantity returns material.",
+        ),
+    ]
+)
 class ProductionConsumptionInputSerializer(ProductionPostingInputSerializer):
     """A component line (``line_no``) or any item (a substitute); negative = return."""
 
@@ -215,12 +253,41 @@ class ProductionConsumptionInputSerializer(ProductionPostingInputSerializer):
         return attrs
 
 
+@extend_schema_serializer(
+    examples=[
+        request_example(
+            "Setup and run",
+            {
+                "posting_date": "2026-10-07",
+                "source_key": "PO-1001:time:10:1",
+                "operation_no": 10,
+                "setup_time": "3.000000",
+                "run_time": "12.000000",
+            },
+            "3 h setup and 12 h run on operation 10.",
+        )
+    ]
+)
 class ProductionTimeInputSerializer(ProductionPostingInputSerializer):
     operation_no = serializers.IntegerField(min_value=1)
     setup_time = QuantityField(required=False, default="0")
     run_time = QuantityField(required=False, default="0")
 
 
+@extend_schema_serializer(
+    examples=[
+        request_example(
+            "Good and scrap",
+            {
+                "posting_date": "2026-10-09",
+                "source_key": "PO-1001:output:1",
+                "quantity": "48.000000",
+                "scrap_quantity": "2.000000",
+            },
+            "48 good brackets and 2 scrapped.",
+        )
+    ]
+)
 class ProductionOutputInputSerializer(ProductionPostingInputSerializer):
     quantity = QuantityField(min_value=0)
     scrap_quantity = QuantityField(min_value=0, required=False, default="0")
