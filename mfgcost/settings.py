@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "mfgcost.production",
     "mfgcost.costing",
     "subcontracting",
+    "mfgcost.close",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +203,13 @@ CELERY_BEAT_SCHEDULE = {
     "adjust-cost-nightly": {
         "task": "mfgcost.costing.adjust_cost",
         "schedule": crontab(hour=int(os.environ.get("MFGCOST_ADJUST_COST_HOUR", "2")), minute=0),
+    },
+    # The month-end close of the last open period that has ended (docs/close.md).
+    "period-close-monthly": {
+        "task": "mfgcost.close.scheduled",
+        "schedule": crontab(
+            day_of_month=os.environ.get("MFGCOST_CLOSE_DAY", "3"), hour=3, minute=0
+        ),
     },
 }
 
