@@ -192,6 +192,8 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or (
     if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
     else "rpc://"
 )
+# The queue tasks go to when no route names one (a test worker listens on a queue of its own).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE") or "celery"
 CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 30
