@@ -332,11 +332,17 @@ def close_step_part_execute(*, run_id: int, name: str, part: dict) -> str:
     except OperationalError:
         raise
     except Exception as exc:
+        # The other parts are independent and go on; the gather fails the step.
+        message = exc.message if isinstance(exc, BusinessError) else f"{type(exc).__name__}: {exc}"
+        logger.exception("Close run %s, step %s, part %s failed", run.pk, name, part["key"])
         with transaction.atomic():
             step = CloseRunStep.objects.select_for_update().get(run=run, name=name)
-            return _step_failed(run, step, exc)
+            errors = {**step.details.get("part_errors", {}), part["key"]: message}
+            _step_update(step, details={**step.details, "part_errors": errors})
+        return "failed"
     with transaction.atomic():
         step = CloseRunStep.objects.select_for_update().get(run=run, name=name)
+        errors = {k: v for k, v in step.details.get("part_errors", {}).items() if k != part["key"]}
         done = [*step.details.get("parts_done", []), part["key"]]
         total = len(step.details.get("parts", [])) or len(done)
         merged = dict(step.counts)
@@ -346,7 +352,7 @@ def close_step_part_execute(*, run_id: int, name: str, part: dict) -> str:
         _step_update(
             step,
             counts=merged,
-            details={**step.details, "parts_done": done},
+            details={**step.details, "parts_done": done, "part_errors": errors},
             progress=min(99, int(len(done) * 100 / total)),
         )
     return "done"
@@ -362,9 +368,9 @@ def close_step_parts_gather(*, run_id: int, name: str) -> str:
         return step.status
     missing = set(step.details.get("parts", [])) - set(step.details.get("parts_done", []))
     if missing:
-        return _step_failed(
-            run, step, BusinessError(f"Parts not done: {sorted(missing)}", field="step")
-        )
+        errors = step.details.get("part_errors", {})
+        reasons = "; ".join(f"{key}: {errors.get(key, 'not run')}" for key in sorted(missing))
+        return _step_failed(run, step, BusinessError(f"Parts not done: {reasons}", field="step"))
     _step_update(step, status=STEP.DONE, progress=100, finished_at=timezone.now())
     return step.status
 

@@ -1,0 +1,106 @@
+"""The step registry: a fan-out step, a dead worker's run taken over, the beat entry."""
+
+import pytest
+from celery.schedules import crontab
+
+from mfgcost.close import registry
+from mfgcost.close.models import CloseRun, CloseRunStep
+from mfgcost.close.services import close_run_resume
+
+
+@pytest.fixture
+def flows_step(monkeypatch):
+    """A step in the backflush position that fans out into three parts, the second failing
+    once (as a flow whose worker died would)."""
+    worked, failures = [], {"F2": 1}
+
+    def parts(close_run, period):
+        return [{"key": f"F{n}", "flow": n} for n in (1, 2, 3)]
+
+    def run_part(close_run, period, part):
+        if failures.get(part["key"]):
+            failures[part["key"]] -= 1
+            raise RuntimeError(f"flow {part['flow']} interrupted")
+        worked.append(part["key"])
+        return {"flows": 1, "value_entries": part["flow"]}
+
+    step = registry.CloseStep(
+        name="backflush_costing",
+        label="Backflush costing of every flow",
+        position=registry.BACKFLUSH_COSTING,
+        parts=parts,
+        run_part=run_part,
+    )
+    monkeypatch.setitem(registry._steps, step.name, step)
+    return worked
+
+
+def test_a_fan_out_step_runs_its_parts_and_resumes_the_missing_one(
+    small_month, march_period, close_now, flows_step
+):
+    run = close_now(march_period)
+
+    assert run.status == CloseRun.Status.FAILED and "flow 2 interrupted" in run.error
+    names = list(run.steps.values_list("name", flat=True))
+    assert names == [
+        "readiness",
+        "adjust_cost",
+        "backflush_costing",
+        "reconciliation",
+        "period_close",
+    ]
+    step = run.steps.get(name="backflush_costing")
+    assert step.status == "failed" and step.details["parts_done"] == ["F1", "F3"]
+
+    resumed = close_now(march_period)
+
+    assert resumed.pk == run.pk and resumed.status == CloseRun.Status.DONE, resumed.error
+    assert flows_step == ["F1", "F3", "F2"]  # F1 and F3 are not run again
+    step = resumed.steps.get(name="backflush_costing")
+    # 1 + 3 value entries in the first attempt, 2 in the resumption: 6; three flows.
+    assert step.counts == {"flows": 3, "value_entries": 6, "parts": 3}
+
+
+def test_a_run_whose_worker_died_is_taken_over(small_month, march_period, close_now):
+    run = close_now(march_period)
+    assert run.status == CloseRun.Status.DONE
+    # What a dead worker leaves: the run running, a step running, no lock held.
+    CloseRun.objects.filter(pk=run.pk).update(status="running")
+    CloseRunStep.objects.filter(run=run, name="period_close").update(status="running")
+
+    resumed = close_run_resume(run=run)
+    assert resumed.status == CloseRun.Status.PENDING and resumed.attempts == 2
+    assert run.steps.get(name="period_close").status == "pending"
+
+
+def test_registering_needs_run_or_parts():
+    with pytest.raises(ValueError):
+        registry.CloseStep(name="x", label="x", position=1)
+    with pytest.raises(ValueError):  # the close's own first step
+        registry.step_register(
+            registry.CloseStep(name="readiness", label="x", position=1, run=lambda r, p: {})
+        )
+    with pytest.raises(ValueError):  # parts without run_part
+        registry.CloseStep(name="x", label="x", position=1, parts=lambda r, p: [])
+    with pytest.raises(ValueError):
+        registry.ReadinessCheck(name="x", label="x", rows=lambda p: [], severity="fatal")
+
+
+def test_the_close_is_on_the_beat_schedule():
+    from mfgcost.celery import app
+    from mfgcost.close.tasks import close_scheduled_task
+
+    entry = app.conf.beat_schedule["period-close-monthly"]
+    assert entry["task"] == close_scheduled_task.name and entry["task"] in app.tasks
+    assert entry["schedule"] == crontab(day_of_month="3", hour=3, minute=0)
+
+
+def test_the_scheduled_task_closes_the_last_ended_open_period(
+    small_month, march_period, tasks_in_process, django_capture_on_commit_callbacks
+):
+    from mfgcost.close.tasks import close_scheduled_task
+
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = close_scheduled_task(period_end="2026-03-31")
+    assert summary["period"] == "2026-03"
+    assert CloseRun.objects.get(pk=summary["run"]).status == CloseRun.Status.DONE
