@@ -15,6 +15,8 @@
 ``DJANGO_PROXY_SSL_HEADER`` "1" to trust ``X-Forwarded-Proto: https`` from the proxy in front.
 ``DJANGO_CSRF_TRUSTED_ORIGINS`` comma separated origins (``https://costing.example.com``).
 ``MFGCOST_ADJUST_COST_HOUR`` hour (UTC) of the nightly Adjust Cost run under Celery beat (2).
+``MFGCOST_CLOSE_DAY``  day of the month of the scheduled close of the last ended period (3).
+``CELERY_TASK_DEFAULT_QUEUE`` the queue tasks go to when no route names one ("celery").
 """
 
 import os
