@@ -4,7 +4,8 @@
 202 with the run's URL; the chain runs on the workers. ``GET runs/`` and ``runs/{id}/`` read
 runs with their steps; ``POST runs/{id}/resume/`` takes over a run whose worker died.
 ``POST reopen/`` reopens a closed period with a reason. ``POST preview/invoice/`` shows what a
-back-dated purchase invoice would change, posting nothing.
+back-dated purchase invoice would change, posting nothing; ``POST preview/receipt/`` the same
+for a back-dated receipt.
 
 Starting and resuming need ``close.add_closerun``; reopening ``close.reopen_period``; the
 preview ``inventory.view_valueentry`` (it shows value entries and writes none).
@@ -22,7 +23,7 @@ from rest_framework.views import APIView
 
 from . import serializers, services
 from .models import CloseRun
-from .preview import purchase_invoice_preview
+from .preview import purchase_invoice_preview, purchase_receipt_preview
 
 START_PERMISSION = "close.add_closerun"
 REOPEN_PERMISSION = "close.reopen_period"
@@ -169,6 +170,33 @@ class InvoicePreviewView(APIView):
         data = validated(serializers.InvoicePreviewInputSerializer, request.data)
         impact = purchase_invoice_preview(**data)
         return Response(_strings(impact))
+
+
+class ReceiptPreviewView(APIView):
+    """What a back-dated purchase receipt would change, as the invoice preview. Posts nothing."""
+
+    required_permissions = (PREVIEW_PERMISSION,)
+
+    @extend_schema(
+        request=serializers.ReceiptPreviewInputSerializer,
+        responses={200: dict},
+        examples=[
+            OpenApiExample(
+                "Receive 10 dated before a sale",
+                value={
+                    "item": "PAINT",
+                    "location": "MAIN",
+                    "quantity": "10",
+                    "unit_cost": "16.00",
+                    "posting_date": "2026-03-03",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(serializers.ReceiptPreviewInputSerializer, request.data)
+        return Response(_strings(purchase_receipt_preview(**data)))
 
 
 def _strings(value):

@@ -1,6 +1,6 @@
 """What a back-dated posting would change, found by posting it for real and rolling back.
 
-``purchase_invoice_preview`` runs the real invoice posting and then Adjust Cost on the item (and
+``purchase_invoice_preview`` (and ``purchase_receipt_preview``) runs the real posting and then Adjust Cost on the item (and
 whatever its change reaches: the orders that consumed it, their output, the items above) inside
 one transaction, reads the value entries and journal lines those wrote, and rolls everything
 back with ``transaction.set_rollback(True)``. Nothing it posted survives:
@@ -105,6 +105,24 @@ def value_entry_impact(entries: list[ValueEntry]) -> dict:
     }
 
 
+def _preview(post, item_id: int) -> dict:
+    """Run ``post()`` (returning a ``PostingResult``) and Adjust Cost from ``item_id``, read what
+    they wrote, roll it all back."""
+    from mfgcost.costing.services import adjust_cost_run
+
+    with transaction.atomic():
+        posted = post()
+        adjusted = adjust_cost_run(items=[item_id], requested_by="preview")
+        impact = value_entry_impact([*posted.value_entries, *adjusted.value_entries])
+        impact["errors"] = list(adjusted.errors)
+        transaction.set_rollback(True)
+    return impact
+
+
+def _key() -> str:
+    return f"close:preview:{uuid.uuid4().hex}"
+
+
 def purchase_invoice_preview(
     *, receipt_entry: ItemLedgerEntry, quantity, unit_price, posting_date, document_no: str = ""
 ) -> dict:
@@ -112,20 +130,36 @@ def purchase_invoice_preview(
 
     Bad input is refused exactly as the posting refuses it (a 4xx naming the field).
     """
-    from mfgcost.costing.services import adjust_cost_run
     from mfgcost.inventory.services import purchase_invoice_post
 
-    with transaction.atomic():
-        invoice = purchase_invoice_post(
+    return _preview(
+        lambda: purchase_invoice_post(
             receipt_entry=receipt_entry,
             quantity=quantity,
             unit_price=unit_price,
             posting_date=posting_date,
-            source_key=f"close:preview:{uuid.uuid4().hex}",
+            source_key=_key(),
             document_no=document_no,
-        )
-        adjusted = adjust_cost_run(items=[receipt_entry.item_id], requested_by="preview")
-        impact = value_entry_impact([*invoice.value_entries, *adjusted.value_entries])
-        impact["errors"] = list(adjusted.errors)
-        transaction.set_rollback(True)
-    return impact
+        ),
+        receipt_entry.item_id,
+    )
+
+
+def purchase_receipt_preview(
+    *, item, location, quantity, unit_cost, posting_date, document_no: str = ""
+) -> dict:
+    """The same for a back-dated purchase receipt (an average item's later days change)."""
+    from mfgcost.inventory.services import purchase_receipt_post
+
+    return _preview(
+        lambda: purchase_receipt_post(
+            item=item,
+            location=location,
+            quantity=quantity,
+            unit_cost=unit_cost,
+            posting_date=posting_date,
+            source_key=_key(),
+            document_no=document_no,
+        ),
+        item.pk,
+    )

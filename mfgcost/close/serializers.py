@@ -4,7 +4,8 @@ from rest_framework import serializers
 
 from ledger.models import Period
 from mfgcost.core.api import PositiveQuantityField, QuantityField
-from mfgcost.inventory.models import ItemLedgerEntry
+from mfgcost.inventory.models import ItemLedgerEntry, Location
+from mfgcost.items.models import Item
 
 from .models import CloseRun, CloseRunStep
 
@@ -78,5 +79,14 @@ class InvoicePreviewInputSerializer(serializers.Serializer):
     )
     quantity = PositiveQuantityField()
     unit_price = QuantityField(min_value=0)
+    posting_date = serializers.DateField()
+    document_no = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
+
+
+class ReceiptPreviewInputSerializer(serializers.Serializer):
+    item = serializers.SlugRelatedField(slug_field="number", queryset=Item.objects.all())
+    location = serializers.SlugRelatedField(slug_field="code", queryset=Location.objects.all())
+    quantity = PositiveQuantityField()
+    unit_cost = QuantityField(min_value=0)
     posting_date = serializers.DateField()
     document_no = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)

@@ -13,5 +13,6 @@ router.register("runs", api.CloseRunViewSet, basename="run")
 urlpatterns = [
     path("reopen/", api.ReopenView.as_view(), name="reopen"),
     path("preview/invoice/", api.InvoicePreviewView.as_view(), name="preview-invoice"),
+    path("preview/receipt/", api.ReceiptPreviewView.as_view(), name="preview-receipt"),
     *router.urls,
 ]

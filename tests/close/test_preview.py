@@ -135,3 +135,35 @@ def test_preview_into_a_closed_period_is_refused(steel_in_two_orders_and_a_sale,
         )
     assert refused.value.field == "posting_date"
     assert counts() == before
+
+
+def test_preview_of_a_back_dated_receipt_on_an_average_item(api, company, make_item, post):
+    item = make_item(number="GREASE", costing_method="average")
+    post.receipt(item, "10", "10.00", day=2)
+    sale = post.sale(item, "5", day=4)  # 5 x 10.00 = 50.00
+    adjust_cost_run()
+    before = counts()
+
+    response = api.post(
+        "/api/close/preview/receipt/",
+        {
+            "item": "GREASE",
+            "location": "MAIN",
+            "quantity": "10",
+            "unit_cost": "16.00",
+            "posting_date": "2026-03-03",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    assert counts() == before
+    body = response.json()
+    # Day 4's average becomes (100.00 + 160.00) / 20 = 13.00: the sale 5 x 13.00 = 65.00,
+    # 15.00 more cost of goods sold; stock 260.00 - 65.00 = 195.00, i.e. +160.00 - 15.00.
+    assert body["outbound_entries"] == [
+        {"item_ledger_entry": sale.pk, "entry_type": "sale", "amount": "-15.00"}
+    ]
+    assert body["cogs"] == [{"item_ledger_entry": sale.pk, "amount": "15.00"}]
+    by_account = {row["account"]: row["amount"] for row in body["accounts"]}
+    assert by_account == {"1300": "145.00", "2100": "-160.00", "5000": "15.00"}
