@@ -1,9 +1,10 @@
 """What a back-dated posting would change, found by posting it for real and rolling back.
 
-``purchase_invoice_preview`` (and ``purchase_receipt_preview``) runs the real posting and then Adjust Cost on the item (and
-whatever its change reaches: the orders that consumed it, their output, the items above) inside
-one transaction, reads the value entries and journal lines those wrote, and rolls everything
-back with ``transaction.set_rollback(True)``. Nothing it posted survives:
+``purchase_invoice_preview`` (and ``purchase_receipt_preview``) runs the real posting and then
+Adjust Cost on the item (and whatever its change reaches: the orders that consumed it, their
+output, the items above) inside one transaction, reads the value entries and journal lines those
+wrote, and rolls everything back with ``transaction.set_rollback(True)``. Nothing it posted
+survives:
 
 * rows, the journal number sequence and Adjust Cost's marks and run log are rolled back with
   the transaction (ids taken from sequences are not given back, which changes no figure);
