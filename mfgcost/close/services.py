@@ -124,7 +124,14 @@ def close_run_dispatch(*, run_id: int) -> None:
     if not updated:
         return
     run = CloseRun.objects.get(pk=run_id)
-    tasks.close_canvas(run).apply_async()
+    try:
+        tasks.close_canvas(run).apply_async()
+    except Exception as exc:
+        if getattr(tasks.close_step_task.app.conf, "task_always_eager", False):
+            raise  # in process the chain has run: a failure here is a bug, not the broker
+        # The broker is down: the run must not stay "running" with nothing to run it.
+        logger.exception("Close run %s not queued", run_id)
+        _run_fail(run, CloseRun.Status.FAILED, f"Not queued ({type(exc).__name__}); resume it.")
 
 
 def close_step_progress(*, run_id: int, name: str, done: int, total: int) -> None:

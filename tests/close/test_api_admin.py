@@ -110,6 +110,8 @@ def test_cockpit_shows_progress_bars_and_refreshes_while_running(
 
 def test_admin_preview_page(admin_client_logged_in, steel_in_two_orders_and_a_sale):  # noqa: F811
     receipt = steel_in_two_orders_and_a_sale[0]
+    listing = admin_client_logged_in.get("/admin/close/closerun/").content.decode()
+    assert "/admin/close/closerun/preview-invoice/" in listing
     before = counts()
     page = admin_client_logged_in.post(
         "/admin/close/closerun/preview-invoice/",

@@ -104,3 +104,27 @@ def test_the_scheduled_task_closes_the_last_ended_open_period(
         summary = close_scheduled_task(period_end="2026-03-31")
     assert summary["period"] == "2026-03"
     assert CloseRun.objects.get(pk=summary["run"]).status == CloseRun.Status.DONE
+
+
+def test_a_run_the_broker_refused_is_failed_and_can_be_resumed(
+    small_month, march_period, monkeypatch, django_capture_on_commit_callbacks
+):
+    from mfgcost.celery import app
+    from mfgcost.close import tasks
+    from mfgcost.close.services import close_run_start
+
+    class Refused:
+        def apply_async(self):
+            raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks, "close_canvas", lambda run: Refused())
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            run = close_run_start(period=march_period)
+    finally:
+        app.conf.task_always_eager = before
+    run.refresh_from_db()
+    assert run.status == CloseRun.Status.FAILED and "Not queued" in run.error
+    assert close_run_resume(run=run).status == CloseRun.Status.PENDING
