@@ -128,3 +128,29 @@ def test_a_run_the_broker_refused_is_failed_and_can_be_resumed(
     run.refresh_from_db()
     assert run.status == CloseRun.Status.FAILED and "Not queued" in run.error
     assert close_run_resume(run=run).status == CloseRun.Status.PENDING
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_step_holding_the_period_lock_refuses_a_start_with_409(
+    company, march_period, monkeypatch
+):
+    """A step executing in another session (a worker) holds the period's lock."""
+    # Committed starts would send their chain to the broker: here nothing is sent.
+    monkeypatch.setattr("mfgcost.close.services.close_run_dispatch", lambda run_id: None)
+    import psycopg
+
+    from mfgcost.close.services import CLOSE_LOCK, close_run_start
+    from mfgcost.core.errors import ConflictError
+    from mfgcost.core.locks import lock_key
+    from tests.costing.test_task import database_url
+
+    with psycopg.connect(database_url(), autocommit=True) as worker:
+        worker.execute("SELECT pg_advisory_lock(%s, %s)", lock_key(CLOSE_LOCK, march_period.pk))
+        with pytest.raises(ConflictError) as refused:
+            close_run_start(period=march_period)
+        assert refused.value.field == "period"
+        assert not CloseRun.objects.exists()
+    # The worker's session is gone, and the lock with it.
+    run = close_run_start(period=march_period)
+    assert run.status == CloseRun.Status.PENDING
