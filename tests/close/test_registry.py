@@ -151,6 +151,7 @@ def test_a_step_holding_the_period_lock_refuses_a_start_with_409(
             close_run_start(period=march_period)
         assert refused.value.field == "period"
         assert not CloseRun.objects.exists()
-    # The worker's session is gone, and the lock with it.
+        # The step ends (a dead worker's session ends too, a moment after its socket closes).
+        worker.execute("SELECT pg_advisory_unlock(%s, %s)", lock_key(CLOSE_LOCK, march_period.pk))
     run = close_run_start(period=march_period)
     assert run.status == CloseRun.Status.PENDING
