@@ -10,4 +10,5 @@ urlpatterns = [
     path("costing/", include("mfgcost.costing.urls")),
     path("subcontracting/", include("subcontracting.urls")),
     path("costacct/", include("mfgcost.costacct.urls")),
+    path("close/", include("mfgcost.close.urls")),
 ]

@@ -20,6 +20,8 @@ beat schedule in the database (2); later changes are made in the admin.
     again (100); task time limits are derived from it.
 ``MFGCOST_ADJUST_RUN_STALE_SECONDS`` a running Adjust Cost run without a heartbeat for this
     long is marked abandoned (default: the visibility timeout).
+``MFGCOST_CLOSE_DAY``  day of the month of the scheduled close of the last ended period (3).
+``CELERY_TASK_DEFAULT_QUEUE`` the queue tasks go to when no route names one ("celery").
 """
 
 import os
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
     "mfgcost.costing",
     "subcontracting",
     "mfgcost.costacct",
+    "mfgcost.close",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +238,8 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or (
     if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
     else "rpc://"
 )
+# The queue tasks go to when no route names one (a test worker listens on a queue of its own).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE") or "celery"
 CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis delivers a message again when it is not acknowledged within the visibility timeout: a
@@ -265,6 +270,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # did.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 MFGCOST_ADJUST_COST_HOUR = int(os.environ.get("MFGCOST_ADJUST_COST_HOUR", "2"))
+# The month-end close of the last open period that has ended, seeded likewise (docs/close.md).
+MFGCOST_CLOSE_DAY = int(os.environ.get("MFGCOST_CLOSE_DAY", "3"))
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,8 @@ on PostgreSQL; on SQLite every write transaction is already serialised, so they 
 """
 
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import connection
 
@@ -33,3 +35,26 @@ def try_advisory_xact_lock(namespace: str, ident: int | str = 0) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", lock_key(namespace, ident))
         return bool(cursor.fetchone()[0])
+
+
+@contextmanager
+def try_advisory_session_lock(namespace: str, ident: int | str = 0) -> Iterator[bool]:
+    """Hold a session-scoped exclusive advisory lock for the ``with`` block, if free.
+
+    Yields False (and holds nothing) when another session holds it. Unlike the transaction
+    locks above it outlives transactions, so a job made of several transactions (a close step)
+    holds it throughout; a worker that dies loses its connection and with it the lock.
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    keys = lock_key(namespace, ident)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", keys)
+        acquired = bool(cursor.fetchone()[0])
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", keys)

@@ -163,6 +163,13 @@ def _setup_rows(gear, alpha) -> None:
     CostAdjustmentMark.objects.create(item=gear.item, from_date=DAY)
     first, second = ValueEntry.objects.order_by("pk")[:2]
     VarianceSource.objects.create(variance_entry=first, source_entry=second, amount=D("0.01"))
+    from ledger.models import Period
+    from mfgcost.close.models import CloseCheckSetting, CloseRun, PeriodReopening
+
+    period = Period.objects.order_by("start_date").first()
+    CloseRun.objects.create(period=period, status=CloseRun.Status.BLOCKED)
+    CloseCheckSetting.objects.create(check_name="negative_stock", severity="warning")
+    PeriodReopening.objects.create(period=period, reason="walk")
 
 
 # --------------------------------------------------------------------------- identities
