@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "mfgcost.production",
     "mfgcost.costing",
     "subcontracting",
+    "mfgcost.lean",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +160,13 @@ CELERY_BEAT_SCHEDULE = {
     "adjust-cost-nightly": {
         "task": "mfgcost.costing.adjust_cost",
         "schedule": crontab(hour=int(os.environ.get("MFGCOST_ADJUST_COST_HOUR", "2")), minute=0),
+    },
+    # Backflush costing of every production flow for the month just ended (the 1st, early).
+    "backflush-month-end": {
+        "task": "mfgcost.lean.backflush_month_end",
+        "schedule": crontab(
+            day_of_month="1", hour=int(os.environ.get("MFGCOST_BACKFLUSH_HOUR", "1")), minute=30
+        ),
     },
 }
 
