@@ -9,4 +9,5 @@ urlpatterns = [
     path("production/", include("mfgcost.production.urls")),
     path("costing/", include("mfgcost.costing.urls")),
     path("subcontracting/", include("subcontracting.urls")),
+    path("lean/", include("mfgcost.lean.urls")),
 ]
