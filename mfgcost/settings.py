@@ -6,6 +6,8 @@
 ``DJANGO_DEBUG``       "1" for debug pages (default on only without a secret key).
 ``DJANGO_ALLOWED_HOSTS`` comma separated (default: localhost names).
 ``MFGCOST_ADJUST_COST_HOUR`` hour (UTC) of the nightly Adjust Cost run under Celery beat (2).
+``MFGCOST_BACKFLUSH_HOUR`` hour (UTC) of the month-end backflush run on the 1st (1, at :30).
+``MFGCOST_BROKER_VISIBILITY_TIMEOUT`` seconds before Redis redelivers a lost worker's task (3600).
 """
 
 import os
@@ -150,6 +152,11 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or (
     else "rpc://"
 )
 CELERY_TASK_ACKS_LATE = False
+# How long a task taken by a worker that was lost stays invisible before Redis hands it out
+# again (Celery's default for Redis is an hour).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("MFGCOST_BROKER_VISIBILITY_TIMEOUT", "3600"))
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
