@@ -130,7 +130,15 @@ class FlowActivityAdmin(admin.ModelAdmin):
 class KanbanRuleForm(forms.ModelForm):
     class Meta:
         model = KanbanRule
-        fields = "__all__"
+        fields = [
+            "flow",
+            "product",
+            "quantity",
+            "automatic_empty",
+            "valid_from",
+            "valid_to",
+            "active",
+        ]
 
     def clean_product(self):
         product = self.cleaned_data["product"]
