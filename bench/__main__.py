@@ -8,7 +8,7 @@ import importlib.util
 import subprocess
 import sys
 
-BENCHMARKS = ["postings", "rollup", "lifecycle", "adjust", "vendor_api"]
+BENCHMARKS = ["postings", "rollup", "lifecycle", "adjust", "vendor_api", "lean"]
 
 
 def main(argv: list[str]) -> int:

@@ -961,28 +961,35 @@ def backflush_flow_cost(*, run_flow_id: int) -> BackflushRunFlow:
     groups = {g.pk: g for g in CostGroup.objects.all()}
 
     # (1) unused quantities: staged handling units full at the end date
-    unused: dict[int, tuple[int, Decimal]] = defaultdict(lambda: (0, ZERO))
-    staged_kanbans = Kanban.objects.filter(
-        flow=flow,
-        received_date__lte=end,
-        jobs__activity__inventory_update=FlowActivity.InventoryUpdate.PICK,
-        jobs__status=KanbanJob.Status.COMPLETED,
-    ).distinct()
-    for kanban in staged_kanbans:
-        if kanban.emptied_date is None or kanban.emptied_date > end:
-            count, quantity = unused[kanban.item_id]
-            unused[kanban.item_id] = (count + 1, quantity + kanban.quantity)
+    unused: dict[int, tuple[int, Decimal]] = {}
+    staged_kanbans = (
+        Kanban.objects.filter(
+            flow=flow,
+            received_date__lte=end,
+            jobs__activity__inventory_update=FlowActivity.InventoryUpdate.PICK,
+            jobs__status=KanbanJob.Status.COMPLETED,
+        )
+        .exclude(emptied_date__lte=end)
+        .values_list("pk", "item_id", "quantity")
+        .distinct()
+    )
+    for _pk, item_id, quantity in staged_kanbans:
+        count, total = unused.get(item_id, (0, ZERO))
+        unused[item_id] = (count + 1, total + quantity)
 
     # (2) net realised usage and (4) its FIFO settlement over the physically updated rows
     settled = _settled_by_entry(flow)
     open_by_item: dict[int, list[calc.OpenTransaction]] = defaultdict(list)
-    material_rows = {}
-    for row in entries.filter(kind=WIP.MATERIAL).order_by("posting_date", "pk"):
-        done_q, done_a = settled.get(row.pk, (ZERO, ZERO))
-        if row.quantity - done_q > 0:
-            material_rows[row.pk] = row
-            open_by_item[row.item_id].append(
-                calc.OpenTransaction(row.pk, row.quantity - done_q, row.amount - done_a)
+    material_groups = {}
+    material = entries.filter(kind=WIP.MATERIAL).order_by("posting_date", "pk")
+    for pk, item_id, group_id, quantity, amount in material.values_list(
+        "pk", "item_id", "cost_group_id", "quantity", "amount"
+    ):
+        done_q, done_a = settled.get(pk, (ZERO, ZERO))
+        if quantity - done_q > 0:
+            material_groups[pk] = group_id
+            open_by_item[item_id].append(
+                calc.OpenTransaction(pk, quantity - done_q, amount - done_a)
             )
     settlements: list[FlowSettlement] = []
     consumed_by_group: dict[int, Decimal] = defaultdict(Decimal)
@@ -992,22 +999,22 @@ def backflush_flow_cost(*, run_flow_id: int) -> BackflushRunFlow:
         usage = calc.net_usage(physical, unused.get(item_id, (0, ZERO))[1])
         result = {s.key: s for s in calc.fifo_settle(transactions, usage)}
         for txn in transactions:
-            row = material_rows[txn.key]
+            group_id = material_groups[txn.key]
             part = result.get(txn.key)
             if part is not None:
                 settlements.append(
                     FlowSettlement(
                         run_flow=run_flow,
-                        wip_entry=row,
+                        wip_entry_id=txn.key,
                         quantity=part.quantity,
                         amount=part.amount,
                         split=part.split,
                     )
                 )
-                consumed_by_group[row.cost_group_id] += part.amount
+                consumed_by_group[group_id] += part.amount
             left = txn.remaining_amount - (part.amount if part else ZERO)
             if left:
-                remaining_value[(row.cost_group_id, item_id)] += left
+                remaining_value[(group_id, item_id)] += left
     run_flow.progress = 40
 
     posting, _created = begin_posting(
@@ -1035,8 +1042,13 @@ def backflush_flow_cost(*, run_flow_id: int) -> BackflushRunFlow:
     period_rows = entries.filter(kind=WIP.OUTSOURCING)
     if run_flow.period_start:
         period_rows = period_rows.filter(posting_date__gte=run_flow.period_start)
-    for row in period_rows:
-        price_difference[row.cost_group_id] += row.amount - row.standard_amount
+    outsourcing = list(
+        period_rows.values_list(
+            "cost_group_id", "vendor_id", "item_id", "quantity", "amount", "standard_amount"
+        )
+    )
+    for group_id, _vendor, _service, _quantity, amount, standard_amount in outsourcing:
+        price_difference[group_id] += amount - standard_amount
     variance_rows = []
     for (group_id, item_id), amount in sorted(
         variances.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)
@@ -1083,10 +1095,9 @@ def backflush_flow_cost(*, run_flow_id: int) -> BackflushRunFlow:
         ).order_by("pk")
     )
     purchases = defaultdict(lambda: [ZERO, ZERO])
-    for row in period_rows:
-        key = (row.vendor_id, row.item_id)
-        purchases[key][0] += row.quantity
-        purchases[key][1] += row.amount
+    for _group, vendor_id, service_id, quantity, amount, _standard in outsourcing:
+        purchases[(vendor_id, service_id)][0] += quantity
+        purchases[(vendor_id, service_id)][1] += amount
     FlowVendorPurchase.objects.bulk_create(
         FlowVendorPurchase(
             run_flow=run_flow, vendor_id=vendor, service_item_id=service, quantity=q, amount=a
