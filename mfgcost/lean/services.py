@@ -1074,7 +1074,6 @@ def backflush_flow_cost(*, run_flow_id: int) -> BackflushRunFlow:
                     amount=part,
                 )
             )
-    flow_posting.post(period=period, journal=RUN_JOURNAL)
     run_flow.progress = 80
     FlowSettlement.objects.bulk_create(settlements)
     FlowVariance.objects.bulk_create(variance_rows)
@@ -1104,11 +1103,13 @@ def backflush_flow_cost(*, run_flow_id: int) -> BackflushRunFlow:
         )
         for (vendor, service), (q, a) in sorted(purchases.items())
     )
+    # The journal entry last: its journal's number sequence stays locked until commit, and other
+    # flows' runs wait for it.
+    flow_posting.post(period=period, journal=RUN_JOURNAL)
     run_flow.wip_after = (
-        FlowWipEntry.objects.filter(flow=flow, posting_date__lte=end).aggregate(t=Sum("amount"))[
-            "t"
-        ]
-        or ZERO
+        run_flow.wip_before
+        + sum(overhead.values(), ZERO)
+        - sum((v.amount for v in variance_rows), ZERO)
     )
     run_flow.status, run_flow.progress, run_flow.finished_at = S.DONE, 100, timezone.now()
     run_flow.error = ""
