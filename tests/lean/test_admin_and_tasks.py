@@ -98,6 +98,27 @@ def test_admin_rule_form_refuses_a_non_standard_product(admin_client_logged):
 
 
 @pytest.mark.django_db
+def test_flow_task_is_late_acknowledged_and_retried():
+    from django.db import OperationalError
+
+    task = tasks.backflush_flow_task
+    assert task.name == "mfgcost.lean.backflush_flow"
+    assert task.acks_late is True and task.reject_on_worker_lost is True
+    assert task.autoretry_for == (OperationalError,) and task.max_retries == 5
+
+
+@pytest.mark.django_db
+def test_month_end_task_runs_the_last_month(tasks_in_process, django_capture_on_commit_callbacks):
+    case = build_case()
+    october(case)
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = tasks.backflush_month_end_task.apply(kwargs={"end_date": "2026-10-31"}).get()
+    run = BackflushRun.objects.get(pk=summary["run"])
+    assert (run.end_date, run.status, run.requested_by) == (oct_(31), "done", "celery beat")
+    assert case.wip_gl() == D("1200.00")
+
+
+@pytest.mark.django_db
 def test_group_of_flow_tasks_in_process(tasks_in_process, django_capture_on_commit_callbacks):
     case = build_case()
     october(case)
@@ -116,6 +137,9 @@ def test_group_of_flow_tasks_in_process(tasks_in_process, django_capture_on_comm
 def test_month_end_is_on_the_beat_schedule():
     from django.conf import settings
 
+    from mfgcost.celery import app
+
     entry = settings.CELERY_BEAT_SCHEDULE["backflush-month-end"]
-    assert entry["task"] == "mfgcost.lean.backflush_month_end"
+    assert entry["task"] == tasks.backflush_month_end_task.name
+    assert entry["task"] in app.tasks
     assert entry["schedule"].day_of_month == {1}
