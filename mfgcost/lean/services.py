@@ -24,6 +24,7 @@ What each posting writes (Dr / Cr):
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -309,7 +310,7 @@ def kanban_create(
         rule=rule,
         flow_id=rule.flow_id,
         item_id=rule.product_id,
-        number=number or f"tmp-{timezone.now().timestamp()}",
+        number=number or f"new-{uuid.uuid4().hex}",
         quantity=quantity,
         assigned_date=assigned_date,
     )
@@ -473,6 +474,8 @@ def kanban_job_complete(
     job.quantity, job.run_time, job.unit_price = quantity, hours, price
     job.save(update_fields=["status", "completed_date", "quantity", "run_time", "unit_price"])
     if update in (FlowActivity.InventoryUpdate.PICK, FlowActivity.InventoryUpdate.RECEIPT):
+        # The handling unit holds what was picked or received (a whole unit, never a part).
+        kanban.quantity = quantity
         kanban.status = Kanban.Status.RECEIVED
         kanban.received_date = posting_date
         if (
@@ -481,7 +484,7 @@ def kanban_job_complete(
         ):
             kanban.status = Kanban.Status.EMPTIED
             kanban.emptied_date = posting_date
-        kanban.save(update_fields=["status", "received_date", "emptied_date"])
+        kanban.save(update_fields=["quantity", "status", "received_date", "emptied_date"])
     return job
 
 

@@ -101,3 +101,15 @@ def test_jobs_through_the_api(api):
         f"/api/lean/jobs/{paint['id']}/complete/", {"posting_date": "2026-10-03"}
     )
     assert not_started.status_code == 400 and list(not_started.json()) == ["status"]
+
+
+def test_a_handling_unit_holds_what_its_pick_job_staged():
+    case = build_case()
+    kanban = case.kanban("P", oct_(2))
+    job = kanban.jobs.get()
+    services.kanban_job_start(job=job, posting_date=oct_(2))
+    services.kanban_job_complete(job=job, posting_date=oct_(2), quantity=D("80"))
+    kanban.refresh_from_db()
+    # 80 of the rule's 100 were picked: the unit holds 80 (800.00 in WIP)
+    assert (kanban.quantity, kanban.status) == (D("80"), "received")
+    assert case.wip_gl() == D("800.00")
