@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -574,7 +574,11 @@ def backflush_flow_process(*, run_flow_id: int) -> BackflushRunFlow:
     """
     BackflushRunFlow.objects.filter(
         pk=run_flow_id,
-        status__in=[BackflushRunFlow.Status.PENDING, BackflushRunFlow.Status.RUNNING],
+        status__in=[
+            BackflushRunFlow.Status.PENDING,
+            BackflushRunFlow.Status.RUNNING,
+            BackflushRunFlow.Status.FAILED,
+        ],
     ).update(status=BackflushRunFlow.Status.RUNNING, progress=10)
     try:
         run_flow = backflush_flow_cost(run_flow_id=run_flow_id)
@@ -583,6 +587,15 @@ def backflush_flow_process(*, run_flow_id: int) -> BackflushRunFlow:
             status=BackflushRunFlow.Status.FAILED, error=error.message, finished_at=timezone.now()
         )
         run_flow = BackflushRunFlow.objects.get(pk=run_flow_id)
+    except OperationalError:
+        raise  # transient: the task retries the flow
+    except Exception as error:
+        # Shown on the run; the task fails with its traceback and the flow can be run again.
+        BackflushRunFlow.objects.filter(pk=run_flow_id).update(
+            status=BackflushRunFlow.Status.FAILED, error=repr(error)[:2000]
+        )
+        _run_status_refresh(BackflushRunFlow.objects.get(pk=run_flow_id).run_id)
+        raise
     _run_status_refresh(run_flow.run_id)
     return run_flow
 

@@ -113,3 +113,26 @@ def test_a_handling_unit_holds_what_its_pick_job_staged():
     # 80 of the rule's 100 were picked: the unit holds 80 (800.00 in WIP)
     assert (kanban.quantity, kanban.status) == (D("80"), "received")
     assert case.wip_gl() == D("800.00")
+
+
+def test_a_failed_flow_shows_its_error_and_runs_again():
+    from ledger.models import Period
+    from ledger.services import period_close, period_reopen
+
+    case = build_case()
+    case.stage("P", oct_(2))
+    backflush = services.backflush_run_create(end_date=oct_(31), today=dt.date(2026, 12, 2))
+    october = Period.objects.get(start_date=oct_(1))
+    period_close(period=october)
+    run_flow = services.backflush_flow_process(run_flow_id=backflush.flows.get().pk)
+    assert run_flow.status == "failed" and "closed" in run_flow.error
+    backflush.refresh_from_db()
+    assert backflush.status == "failed"
+    assert case.wip_gl() == D("1000.00")  # nothing posted
+    period_reopen(period=october)
+    run_flow = services.backflush_flow_process(run_flow_id=run_flow.pk)
+    assert (run_flow.status, run_flow.error) == ("done", "")
+    backflush.refresh_from_db()
+    assert backflush.status == "done"
+    # nothing consumed (the kanban is full): the 1,000.00 stays in WIP
+    assert run_flow.wip_after == D("1000.00")
