@@ -8,7 +8,16 @@ import importlib.util
 import subprocess
 import sys
 
-BENCHMARKS = ["postings", "rollup", "lifecycle", "adjust", "vendor_api", "concurrency", "costacct"]
+BENCHMARKS = [
+    "postings",
+    "rollup",
+    "lifecycle",
+    "adjust",
+    "vendor_api",
+    "concurrency",
+    "costacct",
+    "lean",
+]
 
 
 def main(argv: list[str]) -> int:

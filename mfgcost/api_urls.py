@@ -11,4 +11,5 @@ urlpatterns = [
     path("subcontracting/", include("subcontracting.urls")),
     path("costacct/", include("mfgcost.costacct.urls")),
     path("close/", include("mfgcost.close.urls")),
+    path("lean/", include("mfgcost.lean.urls")),
 ]

@@ -22,6 +22,7 @@ beat schedule in the database (2); later changes are made in the admin.
     long is marked abandoned (default: the visibility timeout).
 ``MFGCOST_CLOSE_DAY``  day of the month of the scheduled close of the last ended period (3).
 ``CELERY_TASK_DEFAULT_QUEUE`` the queue tasks go to when no route names one ("celery").
+``MFGCOST_BACKFLUSH_HOUR`` hour (UTC) of the month-end backflush run on the 1st (1, at :30).
 """
 
 import os
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "subcontracting",
     "mfgcost.costacct",
     "mfgcost.close",
+    "mfgcost.lean",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +243,11 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or (
 # The queue tasks go to when no route names one (a test worker listens on a queue of its own).
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE") or "celery"
 CELERY_TASK_ACKS_LATE = False
+# How long a task taken by a worker that was lost stays invisible before Redis hands it out
+# again (Celery's default for Redis is an hour).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("MFGCOST_BROKER_VISIBILITY_TIMEOUT", "3600"))
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis delivers a message again when it is not acknowledged within the visibility timeout: a
 # task acknowledged late (Adjust Cost) whose worker is lost is picked up again after it. Every
@@ -272,6 +279,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 MFGCOST_ADJUST_COST_HOUR = int(os.environ.get("MFGCOST_ADJUST_COST_HOUR", "2"))
 # The month-end close of the last open period that has ended, seeded likewise (docs/close.md).
 MFGCOST_CLOSE_DAY = int(os.environ.get("MFGCOST_CLOSE_DAY", "3"))
+# Backflush costing of every production flow for the month just ended, on the 1st at :30.
+MFGCOST_BACKFLUSH_HOUR = int(os.environ.get("MFGCOST_BACKFLUSH_HOUR", "1"))
 
 LOGGING = {
     "version": 1,

@@ -22,28 +22,15 @@ SCHEDULE_NAME = "period-close-monthly"
 
 
 def _schedule_seed(sender, app_config=None, using="default", **kwargs) -> None:
-    """After migrate: the monthly close in the beat schedule (the database), once; an entry
-    edited or disabled in the admin is left as it is."""
-    if app_config is None or app_config.label != "django_celery_beat" or using != "default":
-        return
+    """After migrate: the monthly close in the beat schedule (the database), once."""
     from django.conf import settings
-    from django.db import transaction
-    from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-    if PeriodicTask.objects.filter(name=SCHEDULE_NAME).exists():
-        return
-    with transaction.atomic():
-        crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute="0",
-            hour="3",
-            day_of_week="*",
-            day_of_month=str(settings.MFGCOST_CLOSE_DAY),
-            month_of_year="*",
-            timezone="UTC",
-        )
-        PeriodicTask.objects.create(
+    from mfgcost.core.schedules import is_beat_migrated, periodic_task_seed
+
+    if is_beat_migrated(app_config, using):
+        periodic_task_seed(
             name=SCHEDULE_NAME,
             task="mfgcost.close.scheduled",
-            crontab=crontab,
+            crontab={"minute": "0", "hour": "3", "day_of_month": str(settings.MFGCOST_CLOSE_DAY)},
             description="Close the last open period that has ended (docs/close.md).",
         )

@@ -13,6 +13,7 @@ from mfgcost.core.money import ZERO
 
 from .registry import (
     ADJUST_COST,
+    BACKFLUSH_COSTING,
     COST_ACCOUNTING,
     PERIOD_CLOSE,
     RECONCILIATION,
@@ -58,6 +59,47 @@ def adjust_cost(close_run, period) -> dict:
             "Adjust Cost did not finish: " + "; ".join(problems[:10]), field="adjust_cost"
         )
     return counts
+
+
+def backflush_parts(close_run, period) -> list[dict]:
+    """The flows to cost to the period's end: a part per flow of the period's backflush run.
+
+    The run for the end date is made once (a rerun of the close finds it, and an earlier
+    backflush run to that date that was not reversed counts as this one); flows already done
+    are not parts again.
+    """
+    from mfgcost.lean.models import BackflushRun, BackflushRunFlow, ProductionFlow
+    from mfgcost.lean.services import backflush_run_create
+
+    if not period.is_open:
+        return []
+    runs = BackflushRun.objects.filter(
+        end_date=period.end_date, reversal_of__isnull=True, reversed_by__isnull=True
+    )
+    run = runs.order_by("pk").first()
+    if run is None:
+        if not ProductionFlow.objects.filter(active=True).exists():
+            return []
+        run = backflush_run_create(end_date=period.end_date, requested_by=f"close {close_run.pk}")
+    open_flows = run.flows.exclude(status=BackflushRunFlow.Status.DONE).order_by("pk")
+    return [
+        {"key": f"flow {code}", "run_flow": pk}
+        for pk, code in open_flows.values_list("pk", "flow__code")
+    ]
+
+
+def backflush_part(close_run, period, part: dict) -> dict:
+    """Backflush costing of one flow (one transaction); a refused flow stops the close."""
+    from mfgcost.lean.models import BackflushRunFlow
+    from mfgcost.lean.services import backflush_flow_process
+
+    run_flow = backflush_flow_process(run_flow_id=part["run_flow"])
+    if run_flow.status != BackflushRunFlow.Status.DONE:
+        raise CloseStepError(
+            f"Backflush costing of {part['key']} failed: {run_flow.error}",
+            field="backflush_costing",
+        )
+    return {"flows": 1}
 
 
 def cost_accounting(close_run, period) -> dict:
@@ -117,6 +159,15 @@ def period_close(close_run, period) -> dict:
 def register() -> None:
     step_register(
         CloseStep(name="adjust_cost", label="Adjust Cost", position=ADJUST_COST, run=adjust_cost)
+    )
+    step_register(
+        CloseStep(
+            name="backflush_costing",
+            label="Backflush costing of every production flow",
+            position=BACKFLUSH_COSTING,
+            parts=backflush_parts,
+            run_part=backflush_part,
+        )
     )
     step_register(
         CloseStep(

@@ -31,7 +31,9 @@ class CostingConfig(AppConfig):
 
 def _schedule_seed(sender, app_config=None, using="default", **kwargs) -> None:
     """After migrate (and after a test flush): the period jobs of costing in the beat schedule."""
-    if app_config is None or app_config.label != "django_celery_beat" or using != "default":
+    from mfgcost.core.schedules import is_beat_migrated
+
+    if not is_beat_migrated(app_config, using):
         return
     from .services import adjust_cost_abandon_schedule_seed, adjust_cost_schedule_seed
 

@@ -39,6 +39,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from mfgcost.core.errors import BusinessError
+from mfgcost.core.schedules import periodic_task_seed
 from mfgcost.inventory.models import ItemLedgerEntry, ValueEntry
 from mfgcost.items.models import Item
 from mfgcost.production.models import ORDER_TYPE, ProductionOrder
@@ -446,29 +447,16 @@ def adjust_cost_schedule_seed(*, hour: int | None = None) -> bool:
     admin -- is left as it is. Returns whether it was created.
     """
     from django.conf import settings
-    from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
     from .tasks import adjust_cost_task
 
-    if PeriodicTask.objects.filter(name=NIGHTLY_TASK_NAME).exists():
-        return False
     hour = settings.MFGCOST_ADJUST_COST_HOUR if hour is None else hour
-    with transaction.atomic():
-        crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute="0",
-            hour=str(hour),
-            day_of_week="*",
-            day_of_month="*",
-            month_of_year="*",
-            timezone="UTC",
-        )
-        PeriodicTask.objects.create(
-            name=NIGHTLY_TASK_NAME,
-            task=adjust_cost_task.name,
-            crontab=crontab,
-            description="Adjust Cost on everything that changed since the last run.",
-        )
-    return True
+    return periodic_task_seed(
+        name=NIGHTLY_TASK_NAME,
+        task=adjust_cost_task.name,
+        crontab={"minute": "0", "hour": str(hour)},
+        description="Adjust Cost on everything that changed since the last run.",
+    )
 
 
 ABANDON_TASK_NAME = "adjust-cost-runs-abandon"
@@ -476,20 +464,11 @@ ABANDON_TASK_NAME = "adjust-cost-runs-abandon"
 
 def adjust_cost_abandon_schedule_seed() -> bool:
     """Put the check for runs of lost workers (every 5 minutes) in the beat schedule, once."""
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
     from .tasks import adjust_cost_runs_abandon_task
 
-    if PeriodicTask.objects.filter(name=ABANDON_TASK_NAME).exists():
-        return False
-    with transaction.atomic():
-        every, _ = IntervalSchedule.objects.get_or_create(
-            every=300, period=IntervalSchedule.SECONDS
-        )
-        PeriodicTask.objects.create(
-            name=ABANDON_TASK_NAME,
-            task=adjust_cost_runs_abandon_task.name,
-            interval=every,
-            description="Mark Adjust Cost runs left running by a lost worker as abandoned.",
-        )
-    return True
+    return periodic_task_seed(
+        name=ABANDON_TASK_NAME,
+        task=adjust_cost_runs_abandon_task.name,
+        every_seconds=300,
+        description="Mark Adjust Cost runs left running by a lost worker as abandoned.",
+    )

@@ -23,11 +23,12 @@ def test_start_answers_202_with_the_run_url_and_runs_the_close(
     assert [s["name"] for s in run["steps"]] == [
         "readiness",
         "adjust_cost",
+        "backflush_costing",
         "cost_accounting",
         "reconciliation",
         "period_close",
     ]
-    assert run["steps"][4]["counts"] == {"closed": 1}
+    assert run["steps"][5]["counts"] == {"closed": 1}
     listing = api.get("/api/close/runs/").json()
     assert [r["id"] for r in listing["results"]] == [body["id"]]
 

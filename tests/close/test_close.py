@@ -14,7 +14,14 @@ from mfgcost.inventory.models import ValueEntry
 from tests.production.support import ledger_rows
 
 D = Decimal
-STEPS = ["readiness", "adjust_cost", "reconciliation", "period_close"]
+STEPS = [
+    "readiness",
+    "adjust_cost",
+    "backflush_costing",
+    "cost_accounting",
+    "reconciliation",
+    "period_close",
+]
 
 
 def steps_of(run: CloseRun) -> dict:
@@ -97,12 +104,7 @@ def test_close_blocked_by_an_unfinished_order(bracket, post, march_period, close
     assert check["rows"] == [
         {"order": "PO-7", "item": "BRACKET", "status": "released", "wip": "114.40"}
     ]
-    assert [s.status for s in steps_of(run).values()] == [
-        "blocked",
-        "pending",
-        "pending",
-        "pending",
-    ]
+    assert [s.status for s in steps_of(run).values()] == ["blocked"] + ["pending"] * 5
     march_period.refresh_from_db()
     assert march_period.is_open
 
@@ -155,6 +157,8 @@ def test_failed_step_resumes_there_and_ends_as_a_clean_close(
     assert statuses == {
         "readiness": "done",
         "adjust_cost": "done",
+        "backflush_costing": "done",
+        "cost_accounting": "done",
         "reconciliation": "failed",
         "period_close": "pending",
     }

@@ -85,7 +85,7 @@ def test_close_through_a_real_worker(
         output = worker.communicate(timeout=30)[0].decode(errors="replace")
     assert run.status == CloseRun.Status.DONE, f"{run.status} {run.error}\n{output}"
     steps = {s.name: s for s in run.steps.all()}
-    assert [s.status for s in steps.values()] == ["done"] * 4
+    assert [s.status for s in steps.values()] == ["done"] * 6
     assert steps["adjust_cost"].counts["orders"] == 1
     assert steps["period_close"].counts == {"closed": 1}
     assert not Period.objects.get(pk=march_period.pk).is_open

@@ -2,14 +2,16 @@
 
 from django.core.management.base import BaseCommand
 
-from mfgcost import demo
+from mfgcost import demo, demo_lean
+from mfgcost.company import company_setup
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo company (Bracket & Gear Works), run October 2026 through every capability "
         "(purchases, invoices, sales, transfers, standard costs, production orders, "
-        "subcontracting, Adjust Cost, period close) and print the cost report. Running it again "
+        "subcontracting, Adjust Cost, period close), then November on the lean cell (kanbans and "
+        "the month-end backflush costing run), and print the cost report. Running it again "
         "only prints the report; --reset is not offered: use a fresh database instead."
     )
 
@@ -23,4 +25,6 @@ class Command(BaseCommand):
             loaded = demo.demo_run(log=self.stdout.write)
             if not loaded:
                 self.stdout.write("Demo company already loaded; printing its report.")
+            demo_lean.lean_demo_run(company=company_setup(), log=self.stdout.write)
         self.stdout.write(demo.cost_report())
+        self.stdout.write(demo_lean.lean_report())
