@@ -996,6 +996,7 @@ class InvoiceLineOutputSerializer(serializers.Serializer):
                 "posting_date": "2026-03-09",
                 "amount": "430.00",
                 "journal_entry": "SUB-2026-000002",
+                "journal_entry_id": 41,
                 "lines": [
                     {
                         "line_no": 1,

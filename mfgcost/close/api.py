@@ -21,6 +21,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from mfgcost.core.idempotency import IdempotentPostMixin
+
 from . import serializers, services
 from .models import CloseRun
 from .preview import purchase_invoice_preview, purchase_receipt_preview
@@ -28,6 +30,26 @@ from .preview import purchase_invoice_preview, purchase_receipt_preview
 START_PERMISSION = "close.add_closerun"
 REOPEN_PERMISSION = "close.reopen_period"
 PREVIEW_PERMISSION = "inventory.view_valueentry"
+
+
+def _step(name, label, position, status="pending", progress=0, counts=None) -> dict:
+    """A step of the example run below, as the API shows it."""
+    running = status != "pending"
+    return {
+        "name": name,
+        "label": label,
+        "position": position,
+        "status": status,
+        "progress": progress,
+        "attempts": 1 if running else 0,
+        "started_at": "2026-04-03T03:00:01Z" if running else None,
+        "finished_at": "2026-04-03T03:00:02Z" if status == "done" else None,
+        "seconds": "1.000" if status == "done" else None,
+        "counts": counts or {},
+        "details": {},
+        "error": "",
+    }
+
 
 RUN_EXAMPLE = OpenApiExample(
     "A running close",
@@ -39,16 +61,16 @@ RUN_EXAMPLE = OpenApiExample(
         "attempts": 1,
         "requested_via": "api",
         "error": "",
+        "created_at": "2026-04-03T03:00:00Z",
+        "started_at": "2026-04-03T03:00:01Z",
+        "finished_at": None,
         "steps": [
-            {
-                "name": "readiness",
-                "status": "done",
-                "progress": 100,
-                "counts": {"checks": 6, "blockers": 0, "warnings": 1},
-            },
-            {"name": "adjust_cost", "status": "running", "progress": 40, "counts": {}},
-            {"name": "reconciliation", "status": "pending", "progress": 0, "counts": {}},
-            {"name": "period_close", "status": "pending", "progress": 0, "counts": {}},
+            _step("readiness", "Readiness checks", 0, "done", 100, {"checks": 6, "warnings": 1}),
+            _step("adjust_cost", "Adjust Cost", 100, "running", 40, {}),
+            _step("backflush_costing", "Backflush costing of every production flow", 200),
+            _step("cost_accounting", "Cost ledger transfer and period calculation", 300),
+            _step("reconciliation", "Reconcile inventory and WIP accounts", 400),
+            _step("period_close", "Close the GL period", 500),
         ],
     },
     response_only=True,
@@ -67,7 +89,7 @@ def _accepted(request: Request, run: CloseRun) -> Response:
     return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": url})
 
 
-class CloseRunViewSet(viewsets.ReadOnlyModelViewSet):
+class CloseRunViewSet(IdempotentPostMixin, viewsets.ReadOnlyModelViewSet):
     """Close runs, newest first, with their steps."""
 
     queryset = CloseRun.objects.select_related("period").prefetch_related("steps")
@@ -105,7 +127,7 @@ class CloseRunViewSet(viewsets.ReadOnlyModelViewSet):
         return super().retrieve(request, *args, **kwargs)
 
 
-class ReopenView(APIView):
+class ReopenView(IdempotentPostMixin, APIView):
     """Reopen a closed period, with a reason (until the next period is closed)."""
 
     required_permissions = (REOPEN_PERMISSION,)
@@ -129,7 +151,7 @@ class ReopenView(APIView):
         return Response(serializers.ReopeningSerializer(reopening).data, status=201)
 
 
-class InvoicePreviewView(APIView):
+class InvoicePreviewView(IdempotentPostMixin, APIView):
     """What a back-dated purchase invoice would change (value entries, orders, variances,
     cost of goods sold, GL amounts per account). Posts nothing."""
 
@@ -172,7 +194,7 @@ class InvoicePreviewView(APIView):
         return Response(_strings(impact))
 
 
-class ReceiptPreviewView(APIView):
+class ReceiptPreviewView(IdempotentPostMixin, APIView):
     """What a back-dated purchase receipt would change, as the invoice preview. Posts nothing."""
 
     required_permissions = (PREVIEW_PERMISSION,)

@@ -15,6 +15,8 @@ order, each with status, progress (0 to 100), timings, counts and the error that
 close job, not ledger rows.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -95,9 +97,12 @@ class CloseRunStep(models.Model):
         return f"{self.name} ({self.status})"
 
     @property
-    def seconds(self) -> float | None:
+    def seconds(self) -> Decimal | None:
         if self.started_at and self.finished_at:
-            return (self.finished_at - self.started_at).total_seconds()
+            elapsed = self.finished_at - self.started_at
+            return Decimal(elapsed.days * 86400 + elapsed.seconds) + Decimal(
+                elapsed.microseconds
+            ) / Decimal(1_000_000)
         return None
 
 

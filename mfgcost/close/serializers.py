@@ -11,7 +11,9 @@ from .models import CloseRun, CloseRunStep
 
 
 class CloseRunStepSerializer(serializers.ModelSerializer):
-    seconds = serializers.FloatField(read_only=True, allow_null=True)
+    seconds = serializers.DecimalField(
+        max_digits=12, decimal_places=3, read_only=True, allow_null=True, help_text="Run time."
+    )
 
     class Meta:
         model = CloseRunStep

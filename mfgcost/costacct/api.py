@@ -154,22 +154,15 @@ class StatementView(APIView):
         parameters=[serializers.StatementQuerySerializer],
         responses=serializers.StatementRowSerializer(many=True),
         examples=[
+            # One row of the list (the schema shows it inside the list it belongs to).
             OpenApiExample(
-                "CP Iron, March",
-                value=[
-                    {
-                        "code": "3_TC",
-                        "name": "Total cost",
-                        "line_type": "total",
-                        "value": "667833.000000",
-                    },
-                    {
-                        "code": "3_TT",
-                        "name": "Cost per tonne",
-                        "line_type": "calculated",
-                        "value": "111.310000",
-                    },
-                ],
+                "CP Iron, March: cost per tonne",
+                value={
+                    "code": "3_TT",
+                    "name": "Cost per tonne",
+                    "line_type": "calculated",
+                    "value": "111.310000",
+                },
                 response_only=True,
             )
         ],

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mfgcost.core.errors import BusinessError
+from mfgcost.core.idempotency import IdempotentPostMixin
 
 from . import selectors, serializers, services
 from .models import BackflushRun, FlowActivity, Kanban, KanbanJob, KanbanRule, ProductionFlow
@@ -33,7 +34,7 @@ def validated(serializer_class, data) -> dict:
     return serializer.validated_data
 
 
-class FlowViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class FlowViewSet(IdempotentPostMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Production flows; ``wip`` is the flow's WIP by cost group and item, its kanban
     quantities by status and the reconciliation of its WIP account."""
 
@@ -82,7 +83,7 @@ class FlowViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(serializers._strings(body))
 
 
-class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ActivityViewSet(IdempotentPostMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = FlowActivity.objects.select_related("flow", "work_cell", "vendor", "service_item")
     serializer_class = serializers.ActivitySerializer
     permission_classes = [ModelPermissionsWithView]
@@ -96,7 +97,9 @@ class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
 
 
-class KanbanRuleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class KanbanRuleViewSet(
+    IdempotentPostMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     queryset = KanbanRule.objects.select_related("flow", "product")
     serializer_class = serializers.KanbanRuleSerializer
     permission_classes = [ModelPermissionsWithView]
@@ -118,7 +121,7 @@ class KanbanRuleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(serializers.KanbanRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
 
 
-class KanbanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class KanbanViewSet(IdempotentPostMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Kanban handling units; ``empty`` registers a full one as consumed."""
 
     queryset = Kanban.objects.select_related("flow", "item").prefetch_related("jobs__activity")
@@ -144,7 +147,7 @@ class KanbanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(serializers.KanbanSerializer(kanban).data)
 
 
-class KanbanJobViewSet(viewsets.ReadOnlyModelViewSet):
+class KanbanJobViewSet(IdempotentPostMixin, viewsets.ReadOnlyModelViewSet):
     """Kanban jobs; ``start`` and ``complete`` move them on (completion posts)."""
 
     queryset = KanbanJob.objects.select_related("kanban", "activity")
@@ -171,7 +174,7 @@ class KanbanJobViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(serializers.KanbanJobSerializer(job).data)
 
 
-class MaterialIssueViewSet(viewsets.ViewSet):
+class MaterialIssueViewSet(IdempotentPostMixin, viewsets.ViewSet):
     """A kanban issue: material from the flow's site into its WIP at standard."""
 
     permission_classes = [ModelPermissionsWithView]
@@ -187,7 +190,7 @@ class MaterialIssueViewSet(viewsets.ViewSet):
         )
 
 
-class FlowStandardCostViewSet(viewsets.ViewSet):
+class FlowStandardCostViewSet(IdempotentPostMixin, viewsets.ViewSet):
     """Calculate a product's standard cost from a flow and its kanban rule (pending record)."""
 
     permission_classes = [ModelPermissionsWithView]
@@ -204,7 +207,7 @@ class FlowStandardCostViewSet(viewsets.ViewSet):
         )
 
 
-class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class RunViewSet(IdempotentPostMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Backflush costing runs with each flow's status, unused quantities, variances, open jobs."""
 
     queryset = BackflushRun.objects.prefetch_related("flows__flow")

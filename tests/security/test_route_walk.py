@@ -53,9 +53,10 @@ DAY = dt.date(2026, 3, 4)
 VENDOR_PREFIX = "api/subcontracting/vendor/"
 METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
 REFUSED = {401, 403, 404}
-# The admin's sign-in page is the public way in (anonymous visitors get it too); a vendor's
-# user is refused there separately (test_access.py).
-PUBLIC = {"admin/login/"}
+# The ways in are public: the admin's sign-in page (a vendor's user is refused there
+# separately, test_access.py) and the API's token endpoint, which answers only to a user name
+# and password (tests/api/test_filters_and_auth.py) and returns nothing else.
+PUBLIC = {"admin/login/", "api/auth/token/"}
 
 pytestmark = pytest.mark.django_db
 
@@ -170,6 +171,14 @@ def _setup_rows(gear, alpha) -> None:
     CloseRun.objects.create(period=period, status=CloseRun.Status.BLOCKED)
     CloseCheckSetting.objects.create(check_name="negative_stock", severity="warning")
     PeriodReopening.objects.create(period=period, reason="walk")
+    # Everything else (cost accounting, lean, the beat schedule's tables...): plain rows.
+    from mfgcost.costacct.services import cost_categories_reconcile, cost_ledger_transfer
+
+    from .walk import one_row_of_each_model
+
+    cost_categories_reconcile()  # a category per P&L account
+    cost_ledger_transfer()  # the P&L lines posted above become cost entries
+    one_row_of_each_model(on_date=DAY)
 
 
 # --------------------------------------------------------------------------- identities
@@ -249,6 +258,10 @@ def _values(route: Route, missing: list[str]) -> dict[str, str]:
             values[name] = pk
         elif name == "number":
             values[name] = ProductionOrder.objects.order_by("pk").first().number
+        elif name == "code" and route.template.startswith("api/lean/flows/"):
+            from mfgcost.lean.models import ProductionFlow
+
+            values[name] = ProductionFlow.objects.order_by("pk").first().code
         elif name == "format":
             values[name] = "json"
         elif name == "content_type_id":
