@@ -182,13 +182,13 @@ class PeriodViewSet(IdempotentPostMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=None, responses=serializers.PeriodSerializer)
     @action(detail=True, methods=["post"])
-    def close(self, request: Request, pk=None) -> Response:
+    def close(self, request: Request, pk=None, **kwargs) -> Response:
         """Close the period (waits for postings in progress; repeating is harmless)."""
         return self._render(period_close(period=self.get_object(), user=request.user))
 
     @extend_schema(request=None, responses=serializers.PeriodSerializer)
     @action(detail=True, methods=["post"])
-    def reopen(self, request: Request, pk=None) -> Response:
+    def reopen(self, request: Request, pk=None, **kwargs) -> Response:
         """Reopen a closed period."""
         return self._render(period_reopen(period=self.get_object()))
 
@@ -234,7 +234,7 @@ class JournalEntryViewSet(IdempotentPostMixin, viewsets.ReadOnlyModelViewSet):
             200: serializers.JournalEntrySerializer,
         },
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: Request, **kwargs) -> Response:
         """Post a manual entry (201), or return the entry already posted under its key (200).
 
         A key (``source_key``, or the one ``document_number`` gives) already used for another
@@ -273,7 +273,7 @@ class JournalEntryViewSet(IdempotentPostMixin, viewsets.ReadOnlyModelViewSet):
         },
     )
     @action(detail=True, methods=["post"])
-    def reverse(self, request: Request, pk=None) -> Response:
+    def reverse(self, request: Request, pk=None, **kwargs) -> Response:
         """Post the mirror image of a manual entry; a repeat returns the same reversal."""
         entry = self.get_object()
         data = validated(serializers.JournalEntryReverseInputSerializer, request.data)

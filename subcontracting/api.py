@@ -190,7 +190,7 @@ class OrderViewSet(
         responses={201: s.OrderDetailOutputSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
     )
-    def create(self, request):
+    def create(self, request, **kwargs):
         data = s.OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -203,32 +203,32 @@ class OrderViewSet(
         )
         return _created(s.OrderDetailOutputSerializer, order)
 
-    def _transition(self, request, service) -> Response:
+    def _transition(self, request, service, **kwargs) -> Response:
         s.EmptyInputSerializer(data=request.data).is_valid(raise_exception=True)
         order = service(order=self.get_object(), user=request.user)
         return Response(s.OrderDetailOutputSerializer(_orders().get(pk=order.pk)).data)
 
     @extend_schema(**TRANSITION_SCHEMA)
     @action(detail=True, methods=["post"])
-    def send(self, request, pk=None):
+    def send(self, request, pk=None, **kwargs):
         """Send a draft order to the vendor; from then on the vendor sees it."""
         return self._transition(request, services.subcontracting_order_send)
 
     @extend_schema(**TRANSITION_SCHEMA)
     @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
+    def cancel(self, request, pk=None, **kwargs):
         """Cancel an order with nothing received; its operations can be ordered again."""
         return self._transition(request, services.subcontracting_order_cancel)
 
     @extend_schema(**TRANSITION_SCHEMA)
     @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
+    def close(self, request, pk=None, **kwargs):
         """Close an order whose receipts are all invoiced."""
         return self._transition(request, services.subcontracting_order_close)
 
     @extend_schema(responses=s.OrderMaterialOutputSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
-    def material(self, request, pk=None):
+    def material(self, request, pk=None, **kwargs):
         """Components shipped to the vendor for this order and returned from it."""
         rows = selectors.material_sent_for_order(self.get_object())
         return Response(s.OrderMaterialOutputSerializer(rows, many=True).data)
@@ -260,7 +260,7 @@ class WorksheetViewSet(
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @action(detail=False, methods=["post"])
-    def refresh(self, request):
+    def refresh(self, request, **kwargs):
         """Propose every subcontracted operation of released orders not yet ordered."""
         data = s.WorksheetRefreshInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -274,7 +274,7 @@ class WorksheetViewSet(
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @action(detail=False, methods=["post"])
-    def confirm(self, request):
+    def confirm(self, request, **kwargs):
         """Turn proposals into draft orders, one per vendor."""
         data = s.ProposalConfirmInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -292,7 +292,7 @@ class WorksheetViewSet(
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @action(detail=False, methods=["post"])
-    def reject(self, request):
+    def reject(self, request, **kwargs):
         """Drop proposals (a later refresh proposes the operations again)."""
         data = s.ProposalRejectInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -321,7 +321,7 @@ class _MaterialViewSet(
         responses={201: s.MaterialShipmentOutputSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
     )
-    def create(self, request):
+    def create(self, request, **kwargs):
         data = s.MaterialShipmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -369,7 +369,7 @@ class ReceiptViewSet(
         responses={201: s.ReceiptOutputSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
     )
-    def create(self, request):
+    def create(self, request, **kwargs):
         data = s.ReceiptInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -410,7 +410,7 @@ class InvoiceViewSet(
         responses={201: s.InvoiceOutputSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
     )
-    def create(self, request):
+    def create(self, request, **kwargs):
         data = s.InvoiceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -467,7 +467,7 @@ class MaterialAtVendorViewSet(PurchasingViewMixin, viewsets.GenericViewSet):
     pagination_class = None
     filter_backends: list = []
 
-    def list(self, request):
+    def list(self, request, **kwargs):
         vendor = None
         if code := request.query_params.get("vendor"):
             vendor = Vendor.objects.filter(code=code).first()
@@ -513,7 +513,7 @@ class VendorOrderViewSet(
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @action(detail=True, methods=["post"])
-    def acknowledge(self, request, pk=None):
+    def acknowledge(self, request, pk=None, **kwargs):
         """Confirm the order with a promised date (again: change the promise)."""
         order = self.get_object()
         data = s.AcknowledgeInputSerializer(data=request.data)
@@ -529,7 +529,7 @@ class VendorOrderViewSet(
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @action(detail=True, methods=["post"])
-    def reports(self, request, pk=None):
+    def reports(self, request, pk=None, **kwargs):
         """Report completed, scrapped and consumed quantities of an order line."""
         order = self.get_object()
         data = s.VendorReportInputSerializer(data=request.data, context={"order": order})
@@ -552,7 +552,7 @@ class VendorOrderViewSet(
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @action(detail=True, methods=["post"], url_path="shipment-notices")
-    def shipment_notices(self, request, pk=None):
+    def shipment_notices(self, request, pk=None, **kwargs):
         """Announce processed goods on their way to us."""
         order = self.get_object()
         data = s.ShipmentNoticeInputSerializer(data=request.data, context={"order": order})
@@ -570,7 +570,7 @@ class VendorOrderViewSet(
 
     @extend_schema(responses=s.OrderMaterialOutputSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
-    def material(self, request, pk=None):
+    def material(self, request, pk=None, **kwargs):
         """The components we shipped for this order, and what came back."""
         rows = selectors.material_sent_for_order(self.get_object())
         return Response(s.OrderMaterialOutputSerializer(rows, many=True).data)
@@ -645,6 +645,6 @@ class VendorMaterialViewSet(VendorViewMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return Vendor.objects.filter(pk=self.vendor.pk)
 
-    def list(self, request):
+    def list(self, request, **kwargs):
         rows = selectors.material_at_vendors(vendor=self.vendor)
         return Response(s.VendorMaterialOutputSerializer(rows, many=True).data)

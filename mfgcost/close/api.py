@@ -111,14 +111,14 @@ class CloseRunViewSet(IdempotentPostMixin, viewsets.ReadOnlyModelViewSet):
             ),
         ],
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: Request, **kwargs) -> Response:
         data = validated(serializers.CloseStartInputSerializer, request.data)
         run = services.close_run_start(period=data["period"], user=request.user, via="api")
         return _accepted(request, run)
 
     @extend_schema(request=None, responses={202: serializers.CloseRunSerializer})
     @action(detail=True, methods=["post"])
-    def resume(self, request: Request, pk=None) -> Response:
+    def resume(self, request: Request, pk=None, **kwargs) -> Response:
         run = services.close_run_resume(run=self.get_object(), user=request.user)
         return _accepted(request, run)
 

@@ -167,7 +167,7 @@ class CostingVersionViewSet(MasterDataViewSet):
         responses={200: serializers.RollupOutputSerializer},
     )
     @action(detail=True, methods=["post"])
-    def rollup(self, request: Request, pk=None) -> Response:
+    def rollup(self, request: Request, pk=None, **kwargs) -> Response:
         """Roll up the chosen items and every produced item below them into this version."""
         data = valid(serializers.RollupInputSerializer(data=request.data))
         outcome = standard_cost_rollup(
@@ -190,7 +190,7 @@ class CostingVersionViewSet(MasterDataViewSet):
         responses={200: serializers.StandardCostSerializer(many=True)},
     )
     @action(detail=True, methods=["post"])
-    def activate(self, request: Request, pk=None) -> Response:
+    def activate(self, request: Request, pk=None, **kwargs) -> Response:
         """Activate the version's pending records (of one activation date, if given)."""
         data = valid(serializers.VersionActivateInputSerializer(data=request.data))
         pending = StandardCost.objects.filter(
@@ -211,7 +211,7 @@ class CostingVersionViewSet(MasterDataViewSet):
         responses={200: serializers.ComparisonRowSerializer(many=True)},
     )
     @action(detail=False, methods=["get"])
-    def compare(self, request: Request) -> Response:
+    def compare(self, request: Request, **kwargs) -> Response:
         """Two versions item by item: unit costs, difference and rolled-up cost groups."""
         data = valid(serializers.CompareQuerySerializer(data=request.query_params))
         items = None
@@ -332,7 +332,7 @@ class StandardCostViewSet(
         responses={200: serializers.StandardCostSerializer(many=True)},
     )
     @action(detail=False, methods=["post"])
-    def activate(self, request: Request) -> Response:
+    def activate(self, request: Request, **kwargs) -> Response:
         """Activate records: each becomes its item's standard and stock on hand is revalued."""
         data = valid(serializers.ActivateInputSerializer(data=request.data))
         records = standard_cost_activate(

@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,10 +21,6 @@ from mfgcost.core.idempotency import IdempotentPostMixin
 from . import selectors, serializers, services
 from .models import BackflushRun, FlowActivity, Kanban, KanbanJob, KanbanRule, ProductionFlow
 from .tasks import backflush_run_queue
-
-
-class ModelPermissionsWithView(DjangoModelPermissions):
-    perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
 
 
 def validated(serializer_class, data) -> dict:
@@ -40,13 +35,12 @@ class FlowViewSet(IdempotentPostMixin, mixins.CreateModelMixin, viewsets.ReadOnl
 
     queryset = ProductionFlow.objects.select_related("site", "wip_location", "posting_group")
     serializer_class = serializers.FlowSerializer
-    permission_classes = [ModelPermissionsWithView]
     lookup_field = "code"
 
     @extend_schema(
         request=serializers.FlowCreateSerializer, responses={201: serializers.FlowSerializer}
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: Request, **kwargs) -> Response:
         data = validated(serializers.FlowCreateSerializer, request.data)
         from ledger.models import Account
 
@@ -69,7 +63,7 @@ class FlowViewSet(IdempotentPostMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         return Response(serializers.FlowSerializer(flow).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["get"])
-    def wip(self, request: Request, code: str) -> Response:
+    def wip(self, request: Request, code: str, **kwargs) -> Response:
         flow = self.get_object()
         quantities = selectors.flow_wip_quantities(flow=flow)
         body = {
@@ -86,10 +80,9 @@ class FlowViewSet(IdempotentPostMixin, mixins.CreateModelMixin, viewsets.ReadOnl
 class ActivityViewSet(IdempotentPostMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = FlowActivity.objects.select_related("flow", "work_cell", "vendor", "service_item")
     serializer_class = serializers.ActivitySerializer
-    permission_classes = [ModelPermissionsWithView]
     filterset_fields = ["flow"]
 
-    def create(self, request: Request) -> Response:
+    def create(self, request: Request, **kwargs) -> Response:
         data = validated(serializers.ActivitySerializer, request.data)
         activity = services.flow_activity_save(**data)
         return Response(
@@ -102,10 +95,9 @@ class KanbanRuleViewSet(
 ):
     queryset = KanbanRule.objects.select_related("flow", "product")
     serializer_class = serializers.KanbanRuleSerializer
-    permission_classes = [ModelPermissionsWithView]
     filterset_fields = ["flow", "product"]
 
-    def create(self, request: Request) -> Response:
+    def create(self, request: Request, **kwargs) -> Response:
         data = dict(validated(serializers.KanbanRuleSerializer, request.data))
         rows = []
         for index, row in enumerate(data.pop("activities", [])):
@@ -126,13 +118,13 @@ class KanbanViewSet(IdempotentPostMixin, mixins.CreateModelMixin, viewsets.ReadO
 
     queryset = Kanban.objects.select_related("flow", "item").prefetch_related("jobs__activity")
     serializer_class = serializers.KanbanSerializer
-    permission_classes = [ModelPermissionsWithView]
     filterset_fields = ["flow", "item", "status"]
+    action_permissions = {"empty": ("lean.change_kanban",)}
 
     @extend_schema(
         request=serializers.KanbanCreateSerializer, responses={201: serializers.KanbanSerializer}
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: Request, **kwargs) -> Response:
         data = validated(serializers.KanbanCreateSerializer, request.data)
         kanban = services.kanban_create(**data)
         return Response(serializers.KanbanSerializer(kanban).data, status=status.HTTP_201_CREATED)
@@ -141,7 +133,7 @@ class KanbanViewSet(IdempotentPostMixin, mixins.CreateModelMixin, viewsets.ReadO
         request=serializers.PostingDateSerializer, responses=serializers.KanbanSerializer
     )
     @action(detail=True, methods=["post"])
-    def empty(self, request: Request, pk: str) -> Response:
+    def empty(self, request: Request, pk: str, **kwargs) -> Response:
         data = validated(serializers.PostingDateSerializer, request.data)
         kanban = services.kanban_empty(kanban=self.get_object(), **data)
         return Response(serializers.KanbanSerializer(kanban).data)
@@ -152,14 +144,17 @@ class KanbanJobViewSet(IdempotentPostMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = KanbanJob.objects.select_related("kanban", "activity")
     serializer_class = serializers.KanbanJobSerializer
-    permission_classes = [ModelPermissionsWithView]
     filterset_fields = ["status", "activity", "kanban"]
+    action_permissions = {
+        "start": ("lean.change_kanbanjob",),
+        "complete": ("lean.change_kanbanjob",),
+    }
 
     @extend_schema(
         request=serializers.PostingDateSerializer, responses=serializers.KanbanJobSerializer
     )
     @action(detail=True, methods=["post"])
-    def start(self, request: Request, pk: str) -> Response:
+    def start(self, request: Request, pk: str, **kwargs) -> Response:
         data = validated(serializers.PostingDateSerializer, request.data)
         job = services.kanban_job_start(job=self.get_object(), **data)
         return Response(serializers.KanbanJobSerializer(job).data)
@@ -168,7 +163,7 @@ class KanbanJobViewSet(IdempotentPostMixin, viewsets.ReadOnlyModelViewSet):
         request=serializers.JobCompleteSerializer, responses=serializers.KanbanJobSerializer
     )
     @action(detail=True, methods=["post"])
-    def complete(self, request: Request, pk: str) -> Response:
+    def complete(self, request: Request, pk: str, **kwargs) -> Response:
         data = validated(serializers.JobCompleteSerializer, request.data)
         job = services.kanban_job_complete(job=self.get_object(), user=request.user, **data)
         return Response(serializers.KanbanJobSerializer(job).data)
@@ -177,11 +172,11 @@ class KanbanJobViewSet(IdempotentPostMixin, viewsets.ReadOnlyModelViewSet):
 class MaterialIssueViewSet(IdempotentPostMixin, viewsets.ViewSet):
     """A kanban issue: material from the flow's site into its WIP at standard."""
 
-    permission_classes = [ModelPermissionsWithView]
     queryset = KanbanJob.objects.none()
+    required_permissions = ("lean.change_kanban",)
 
     @extend_schema(request=serializers.MaterialIssueSerializer, responses={201: None})
-    def create(self, request: Request) -> Response:
+    def create(self, request: Request, **kwargs) -> Response:
         data = validated(serializers.MaterialIssueSerializer, request.data)
         posting = services.flow_material_stage(user=request.user, **data)
         return Response(
@@ -193,11 +188,11 @@ class MaterialIssueViewSet(IdempotentPostMixin, viewsets.ViewSet):
 class FlowStandardCostViewSet(IdempotentPostMixin, viewsets.ViewSet):
     """Calculate a product's standard cost from a flow and its kanban rule (pending record)."""
 
-    permission_classes = [ModelPermissionsWithView]
     queryset = ProductionFlow.objects.none()
+    required_permissions = ("items.add_standardcost",)
 
     @extend_schema(request=serializers.FlowStandardCostSerializer, responses={201: None})
-    def create(self, request: Request) -> Response:
+    def create(self, request: Request, **kwargs) -> Response:
         data = validated(serializers.FlowStandardCostSerializer, request.data)
         record = services.flow_standard_cost_calculate(**data)
         lines = {line.cost_group.code: f"{line.rolled_up:f}" for line in record.lines.all()}
@@ -212,13 +207,13 @@ class RunViewSet(IdempotentPostMixin, mixins.CreateModelMixin, viewsets.ReadOnly
 
     queryset = BackflushRun.objects.prefetch_related("flows__flow")
     serializer_class = serializers.RunSerializer
-    permission_classes = [ModelPermissionsWithView]
+    action_permissions = {"reverse": ("lean.add_backflushrun",)}
 
     @extend_schema(
         request=serializers.RunCreateSerializer,
         responses={201: serializers.RunSerializer, 202: serializers.RunSerializer},
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: Request, **kwargs) -> Response:
         data = validated(serializers.RunCreateSerializer, request.data)
         with transaction.atomic():
             run = services.backflush_run_create(
@@ -235,7 +230,7 @@ class RunViewSet(IdempotentPostMixin, mixins.CreateModelMixin, viewsets.ReadOnly
 
     @extend_schema(request=None, responses={201: serializers.RunSerializer})
     @action(detail=True, methods=["post"])
-    def reverse(self, request: Request, pk: str) -> Response:
+    def reverse(self, request: Request, pk: str, **kwargs) -> Response:
         run = get_object_or_404(BackflushRun, pk=pk)
         reversal = services.backflush_run_reverse(run=run, requested_by=request.user.get_username())
         return Response(serializers.RunSerializer(reversal).data, status=status.HTTP_201_CREATED)

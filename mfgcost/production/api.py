@@ -94,7 +94,7 @@ class OrderViewSet(
         responses={200: s.ProductionOrderSerializer},
     )
     @action(detail=True, methods=["post"])
-    def release(self, request, pk=None):
+    def release(self, request, pk=None, **kwargs):
         """Release a planned order: freeze its BOM and routing, make its estimate, flush forward-
         flushed components and order its subcontracted operations.
         """
@@ -110,7 +110,7 @@ class OrderViewSet(
         responses={200: s.ProductionOrderSerializer},
     )
     @action(detail=True, methods=["post"])
-    def finish(self, request, pk=None):
+    def finish(self, request, pk=None, **kwargs):
         """Finish a released order; Adjust Cost then values it at actual cost and posts its
         variances.
         """
@@ -131,7 +131,7 @@ class OrderViewSet(
         },
     )
     @action(detail=True, methods=["post"])
-    def consumption(self, request, pk=None):
+    def consumption(self, request, pk=None, **kwargs):
         """Post consumption of a component line (``line_no``) or of any item (a substitute); a
         negative quantity returns material.
         """
@@ -157,7 +157,7 @@ class OrderViewSet(
         },
     )
     @action(detail=True, methods=["post"])
-    def time(self, request, pk=None):
+    def time(self, request, pk=None, **kwargs):
         """Post setup and run time on an operation at its work centre's rates, with capacity
         overhead.
         """
@@ -177,7 +177,7 @@ class OrderViewSet(
         },
     )
     @action(detail=True, methods=["post"])
-    def output(self, request, pk=None):
+    def output(self, request, pk=None, **kwargs):
         """Report output (and scrap) at standard cost as expected cost; backward-flushed components
         are consumed with it.
         """
@@ -193,35 +193,35 @@ class OrderViewSet(
 
     @extend_schema(responses={200: s.ProductionComponentSerializer(many=True)})
     @action(detail=True, methods=["get"])
-    def components(self, request, pk=None):
+    def components(self, request, pk=None, **kwargs):
         """The order's frozen component lines: expected quantity, location and flushing method."""
         rows = self.get_object().components.select_related("item", "location")
         return Response(s.ProductionComponentSerializer(rows, many=True).data)
 
     @extend_schema(responses={200: s.ProductionOperationSerializer(many=True)})
     @action(detail=True, methods=["get"])
-    def operations(self, request, pk=None):
+    def operations(self, request, pk=None, **kwargs):
         """The order's frozen routing operations: work centre, times and subcontracting vendor."""
         rows = self.get_object().operations.select_related("work_center", "service_item", "vendor")
         return Response(s.ProductionOperationSerializer(rows, many=True).data)
 
     @extend_schema(responses={200: s.ProductionOutputSerializer(many=True)})
     @action(detail=True, methods=["get"])
-    def outputs(self, request, pk=None):
+    def outputs(self, request, pk=None, **kwargs):
         """The order's co- and by-products, per unit of the main item."""
         rows = self.get_object().outputs.select_related("item")
         return Response(s.ProductionOutputSerializer(rows, many=True).data)
 
     @extend_schema(responses={200: s.ProductionEstimateSerializer(many=True)})
     @action(detail=True, methods=["get"])
-    def estimate(self, request, pk=None):
+    def estimate(self, request, pk=None, **kwargs):
         """The order's estimate: expected cost by cost group, taken at release."""
         rows = self.get_object().estimate_lines.select_related("cost_group")
         return Response(s.ProductionEstimateSerializer(rows, many=True).data)
 
     @extend_schema(responses=s.ProductionProgressSerializer)
     @action(detail=True, methods=["get"])
-    def progress(self, request, pk=None):
+    def progress(self, request, pk=None, **kwargs):
         """Expected against posted quantities per component and operation."""
         order = self.get_object()
         return Response(
