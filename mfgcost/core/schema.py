@@ -173,7 +173,10 @@ class ApiAutoSchema(AutoSchema):
             or (self._is_list_view() and self._get_paginator() is not None)
             or any(_is_query_parameter(p) for p in self.get_override_parameters())
         )
-        if self.method in UNSAFE_METHODS or has_query:
+        # A path or query string holding a control character is refused with a 400 naming it
+        # before any view runs (``ControlCharacterMiddleware``), so any route with a path
+        # parameter or a query can answer 400, besides bodies.
+        if self.method in UNSAFE_METHODS or has_query or has_params:
             codes.append("400")
         if has_params:
             codes.append("404")
