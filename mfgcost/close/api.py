@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from mfgcost.core.api import validated
 from mfgcost.core.idempotency import IdempotentPostMixin
 
 from . import serializers, services
@@ -75,12 +76,6 @@ RUN_EXAMPLE = OpenApiExample(
     },
     response_only=True,
 )
-
-
-def validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _accepted(request: Request, run: CloseRun) -> Response:

@@ -231,3 +231,10 @@ class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     def update(self, instance, validated_data):
         with transaction.atomic():
             return super().update(instance, validated_data)
+
+
+def validated(serializer_class, data) -> dict:
+    """The validated data of an input serializer, or a 400 naming each field at fault."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mfgcost.core.api import validated
 from mfgcost.core.idempotency import IdempotentPostMixin
 
 from . import selectors, serializers, services
@@ -31,12 +32,6 @@ from .models import (
     ServiceEntry,
 )
 from .tasks import period_calculation_task
-
-
-def validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class CostCategoryViewSet(IdempotentPostMixin, viewsets.ModelViewSet):

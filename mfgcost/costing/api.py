@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ledger.models import JournalLine
+from mfgcost.core.api import validated
 from mfgcost.core.idempotency import IdempotentPostMixin
 from mfgcost.core.schema import error_response
 from mfgcost.production.models import ProductionOrder
@@ -33,12 +34,6 @@ from .services import adjust_cost_queue, adjust_cost_run
 
 RUN_PERMISSION = "costing.add_costadjustmentrun"
 REPORT_PERMISSION = "inventory.view_valueentry"
-
-
-def validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class AdjustCostRunViewSet(viewsets.ReadOnlyModelViewSet):

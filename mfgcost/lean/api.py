@@ -15,18 +15,13 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mfgcost.core.api import validated
 from mfgcost.core.errors import BusinessError
 from mfgcost.core.idempotency import IdempotentPostMixin
 
 from . import selectors, serializers, services
 from .models import BackflushRun, FlowActivity, Kanban, KanbanJob, KanbanRule, ProductionFlow
 from .tasks import backflush_run_queue
-
-
-def validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class FlowViewSet(IdempotentPostMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
